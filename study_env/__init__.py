@@ -1,0 +1,1 @@
+"""sagemaker-study-env: a disposable SageMaker lab for the AWS ML Specialty study plan, as CDK constructs."""

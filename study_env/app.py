@@ -1,0 +1,44 @@
+"""Builds the lab's CDK app: reads and validates context, then wires the stacks together."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from aws_cdk import App, Environment, Stack, Tags
+
+from study_env.config import StudyConfig
+from study_env.stacks.foundation import FoundationStack
+
+PROJECT_TAG = "study-env"
+
+
+def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
+    """Create every stack the config asks for, in dependency order; return them by short name."""
+    env = Environment(account=config.account, region=config.region) if (config.account or config.region) else None
+    stacks: dict[str, Stack] = {}
+    stacks["foundation"] = FoundationStack(
+        app,
+        "Foundation",
+        stack_name=config.stack_name("foundation"),
+        description="sagemaker-study-env: study bucket and SageMaker execution role",
+        config=config,
+        env=env,
+    )
+    Tags.of(app).add("project", PROJECT_TAG)
+    Tags.of(app).add("study-env:prefix", config.prefix)
+    return stacks
+
+
+def create_app(
+    context: Mapping[str, Any] | None = None,
+    outdir: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[App, StudyConfig, dict[str, Stack]]:
+    """An App with its stacks. ``context`` adds to (and overrides) cdk.json's context.
+
+    Raises :class:`study_env.config.ContextError` before any stack is built when a value is bad.
+    """
+    app = App(context=dict(context or {}), outdir=outdir, analytics_reporting=False)
+    config = StudyConfig.from_context(app.node.try_get_context, os.environ if environ is None else environ)
+    return app, config, build_stacks(app, config)

@@ -1,0 +1,216 @@
+"""The lab's settings, read from CDK context and validated before any construct is built.
+
+Every key has a default in ``cdk.json``; ``cdk synth -c key=value`` overrides it. Values given on
+the command line arrive as strings, so every parser accepts the string form too. A bad value raises
+:class:`ContextError`, whose message is one line naming the key, the value and the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+# Stack names must start with a letter; bucket and job names allow only lowercase and digits here.
+_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+_INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+# SageMaker's own patterns (API reference: UserProfileName, TrainingJobName).
+_USER_PROFILE_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_JOB_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+XGBOOST_VERSIONS = ("1.7-1", "1.5-1")
+ENDPOINT_MODES = ("serverless", "instance", "async")
+# SageMaker Studio idle shutdown accepts 60..525600 minutes (IdleSettings.IdleTimeoutInMinutes).
+IDLE_TIMEOUT_RANGE = (60, 525600)
+# Serverless inference: MemorySizeInMB in 1024..6144 by 1024, MaxConcurrency 1..200.
+SERVERLESS_MEMORY_CHOICES = (1024, 2048, 3072, 4096, 5120, 6144)
+SERVERLESS_CONCURRENCY_RANGE = (1, 200)
+ENDPOINT_TTL_RANGE = (0, 168)
+BUDGET_RANGE = (1, 10000)
+
+
+class ContextError(ValueError):
+    """A context value that the lab cannot use. ``str()`` is the one-line message for the user."""
+
+    def __init__(self, key: str, value: Any, rule: str) -> None:
+        self.key, self.value, self.rule = key, value, rule
+        super().__init__(f"context {key!r}={value!r}: {rule}")
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    prefix: str = "mls"
+    allowed_instance_types: tuple[str, ...] = ("ml.t3.medium", "ml.m5.large", "ml.m5.xlarge")
+    default_instance_type: str = "ml.m5.large"
+    xgboost_version: str = "1.7-1"
+    user_profile_name: str = "student"
+    idle_timeout_minutes: int = 60
+    training_job_name: str | None = None
+    model_key: str | None = None
+    endpoint_mode: str = "serverless"
+    serverless_memory_mb: int = 2048
+    serverless_max_concurrency: int = 5
+    endpoint_instance_type: str = "ml.m5.large"
+    endpoint_ttl_hours: int = 4
+    budget_usd: int = 20
+    alert_email: str | None = None
+    account: str | None = None
+    region: str | None = None
+
+    @property
+    def serving_enabled(self) -> bool:
+        """The Serving stack exists only when context names a model to serve."""
+        return bool(self.training_job_name or self.model_key)
+
+    def stack_name(self, part: str) -> str:
+        return f"{self.prefix}-{part}"
+
+    @classmethod
+    def from_context(
+        cls, get: Callable[[str], Any], environ: Mapping[str, str] | None = None
+    ) -> "StudyConfig":
+        """Build the config from a context getter (``app.node.try_get_context``).
+
+        ``environ`` supplies the account and region (``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION``,
+        set by the CDK CLI when credentials are available); without them the app is
+        environment-agnostic.
+        """
+        d = cls()
+
+        def value(key: str, default: Any) -> Any:
+            v = get(key)
+            return default if v is None else v
+
+        prefix = value("prefix", d.prefix)
+        if not isinstance(prefix, str) or not _PREFIX_RE.match(prefix):
+            raise ContextError(
+                "prefix", prefix, "must be 2-10 lowercase letters and digits, starting with a letter"
+            )
+
+        allowed = _string_list("allowed_instance_types", value("allowed_instance_types", d.allowed_instance_types))
+        if not allowed:
+            raise ContextError("allowed_instance_types", allowed, "must name at least one instance type")
+        for itype in allowed:
+            if not _INSTANCE_TYPE_RE.match(itype):
+                raise ContextError(
+                    "allowed_instance_types", itype, "each entry must look like ml.<family>.<size>, e.g. ml.m5.large"
+                )
+
+        default_itype = _member_of("default_instance_type", value("default_instance_type", d.default_instance_type), allowed)
+        xgb = _choice("xgboost_version", value("xgboost_version", d.xgboost_version), XGBOOST_VERSIONS)
+
+        profile = value("user_profile_name", d.user_profile_name)
+        if not isinstance(profile, str) or not _USER_PROFILE_RE.match(profile):
+            raise ContextError(
+                "user_profile_name", profile, "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen"
+            )
+        idle = _int_in("idle_timeout_minutes", value("idle_timeout_minutes", d.idle_timeout_minutes), *IDLE_TIMEOUT_RANGE)
+
+        job = _optional_str(value("training_job_name", None))
+        if job is not None and not _JOB_NAME_RE.match(job):
+            raise ContextError(
+                "training_job_name", job, "must be a SageMaker training job name: 1-63 letters, digits and hyphens"
+            )
+        key = _optional_str(value("model_key", None))
+        if key is not None:
+            if ".." in key.split("/") or not _MODEL_KEY_RE.match(key):
+                raise ContextError(
+                    "model_key", key, "must be a key in the study bucket under models/ ending in .tar.gz (no s3://, no bucket name)"
+                )
+        if job and key:
+            raise ContextError("model_key", key, "give either training_job_name or model_key, not both")
+
+        mode = _choice("endpoint_mode", value("endpoint_mode", d.endpoint_mode), ENDPOINT_MODES)
+        memory = _int_choice("serverless_memory_mb", value("serverless_memory_mb", d.serverless_memory_mb), SERVERLESS_MEMORY_CHOICES)
+        concurrency = _int_in(
+            "serverless_max_concurrency", value("serverless_max_concurrency", d.serverless_max_concurrency), *SERVERLESS_CONCURRENCY_RANGE
+        )
+        endpoint_itype = _member_of("endpoint_instance_type", value("endpoint_instance_type", d.endpoint_instance_type), allowed)
+        ttl = _int_in("endpoint_ttl_hours", value("endpoint_ttl_hours", d.endpoint_ttl_hours), *ENDPOINT_TTL_RANGE)
+        budget = _int_in("budget_usd", value("budget_usd", d.budget_usd), *BUDGET_RANGE)
+
+        email = _optional_str(value("alert_email", None))
+        if email is not None and not _EMAIL_RE.match(email):
+            raise ContextError("alert_email", email, "must be an email address like name@example.com")
+
+        env = environ or {}
+        return cls(
+            prefix=prefix,
+            allowed_instance_types=tuple(allowed),
+            default_instance_type=default_itype,
+            xgboost_version=xgb,
+            user_profile_name=profile,
+            idle_timeout_minutes=idle,
+            training_job_name=job,
+            model_key=key,
+            endpoint_mode=mode,
+            serverless_memory_mb=memory,
+            serverless_max_concurrency=concurrency,
+            endpoint_instance_type=endpoint_itype,
+            endpoint_ttl_hours=ttl,
+            budget_usd=budget,
+            alert_email=email,
+            account=env.get("CDK_DEFAULT_ACCOUNT") or None,
+            region=env.get("CDK_DEFAULT_REGION") or None,
+        )
+
+
+def _string_list(key: str, raw: Any) -> list[str]:
+    """A list from cdk.json, or from ``-c key='["a","b"]'`` / ``-c key=a,b`` on the command line."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ContextError(key, raw, f"is not a valid JSON list ({exc.msg})") from None
+        else:
+            raw = [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(x, str) for x in raw):
+        raise ContextError(key, raw, "must be a list of strings")
+    return list(raw)
+
+
+def _optional_str(raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    return raw if isinstance(raw, str) else str(raw)
+
+
+def _as_int(key: str, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ContextError(key, raw, "must be a whole number")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw):
+        return int(raw)
+    raise ContextError(key, raw, "must be a whole number")
+
+
+def _int_in(key: str, raw: Any, low: int, high: int) -> int:
+    number = _as_int(key, raw)
+    if not low <= number <= high:
+        raise ContextError(key, raw, f"must be between {low} and {high}")
+    return number
+
+
+def _int_choice(key: str, raw: Any, choices: tuple[int, ...]) -> int:
+    number = _as_int(key, raw)
+    if number not in choices:
+        raise ContextError(key, raw, "must be one of " + ", ".join(str(c) for c in choices))
+    return number
+
+
+def _choice(key: str, raw: Any, choices: tuple[str, ...]) -> str:
+    if raw not in choices:
+        raise ContextError(key, raw, "must be one of " + ", ".join(choices))
+    return raw
+
+
+def _member_of(key: str, raw: Any, allowed: list[str]) -> str:
+    if raw not in allowed:
+        raise ContextError(key, raw, "must be one of allowed_instance_types: " + ", ".join(allowed))
+    return raw

@@ -1,0 +1,103 @@
+"""The role SageMaker assumes for the lab's jobs, Studio and endpoints: the study bucket and little else."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Stack
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from study_env.constructs.study_bucket import StudyBucket
+from study_env.nag import acknowledge
+
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+# Repositories of the built-in images the lab runs (XGBoost, scikit-learn processing).
+SAGEMAKER_IMAGE_REPOSITORIES = ("sagemaker-xgboost", "sagemaker-scikit-learn")
+# Actions that IAM cannot scope to a resource; the only ones this role holds on "*".
+RESOURCELESS_ACTIONS = ("cloudwatch:PutMetricData", "ecr:GetAuthorizationToken")
+
+
+class SageMakerExecutionRole(Construct):
+    """A least-privilege SageMaker execution role scoped to one :class:`StudyBucket`.
+
+    Reads ``data/``, ``code/`` and ``models/``; writes ``data/processed/``, ``data/features/``,
+    ``models/`` and ``output/``; logs and metrics only under SageMaker's names; pulls only the
+    built-in images; passes only itself, and only to SageMaker. No AWS-managed policy.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, study_bucket: StudyBucket) -> None:
+        super().__init__(scope, id)
+        self.study_bucket = study_bucket
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
+            description="SageMaker execution role of the study lab: its bucket's prefixes, SageMaker logs and built-in images only",
+        )
+        b = study_bucket
+        b.grant_read(self.role, b.data, b.code, b.models)
+        b.grant_write(self.role, b.data_processed, b.data_features, b.models, b.output)
+
+        log_group = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/*"
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="SageMakerLogs",
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[log_group, log_group + ":log-stream:*"],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="SageMakerMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"]}},
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(sid="EcrLogin", actions=["ecr:GetAuthorizationToken"], resources=["*"])
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="PullBuiltInImages",
+                actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:*:repository/{repo}" for repo in SAGEMAKER_IMAGE_REPOSITORIES
+                ],
+            )
+        )
+        self.grant_pass_role(self.role)
+
+        policy = self.role.node.find_child("DefaultPolicy")
+        log_finding = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*"
+        bucket_id = Stack.of(self).resolve(b.bucket.bucket_arn)["Fn::GetAtt"][0]
+        acknowledge(
+            policy,
+            ("AwsSolutions-IAM5[Resource::*]",
+             "cloudwatch:PutMetricData and ecr:GetAuthorizationToken support no resource-level permission; "
+             "metrics are limited to SageMaker namespaces by condition."),
+            (f"AwsSolutions-IAM5[Resource::{log_finding}]", "SageMaker names each job's log group under /aws/sagemaker/ at run time."),
+            (f"AwsSolutions-IAM5[Resource::{log_finding}:log-stream:*]", "SageMaker creates one log stream per job instance at run time."),
+            *(
+                (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{repo}]",
+                 "Built-in SageMaker images live in AWS-owned accounts that differ by region; the repository name is fixed.")
+                for repo in SAGEMAKER_IMAGE_REPOSITORIES
+            ),
+            *(
+                (f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{p}*]",
+                 "SageMaker reads and writes objects with job-specific names under this layout prefix only.")
+                for p in (b.data, b.code, b.models, b.data_processed, b.data_features, b.output)
+            ),
+        )
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.role_arn
+
+    def grant_pass_role(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` pass this role to SageMaker, and to no other service."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["iam:PassRole"],
+            resource_arns=[self.role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER_PRINCIPAL}},
+        )

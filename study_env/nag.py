@@ -1,0 +1,17 @@
+"""Acknowledging cdk-nag (and other validation) findings on one construct, always with a reason."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Validations
+from constructs import IConstruct
+
+
+def acknowledge(construct: IConstruct, *findings: tuple[str, str]) -> None:
+    """Acknowledge ``(rule_id, reason)`` pairs on ``construct`` only (never stack- or app-wide).
+
+    A rule id may name one finding, e.g. ``AwsSolutions-IAM5[Resource::*]``.
+    """
+    for rule_id, reason in findings:
+        if not reason or len(reason.split()) < 4:
+            raise ValueError(f"acknowledge {rule_id}: give a specific reason, not {reason!r}")
+        Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))

@@ -1,0 +1,10 @@
+"""Folders of the repository that the stacks package as assets."""
+
+from __future__ import annotations
+
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLE_DATA_DIR = os.path.join(ROOT, "sample_data")
+TRAINING_CODE_DIR = os.path.join(ROOT, "training_code")
+LAMBDA_DIR = os.path.join(ROOT, "lambda")

@@ -1,0 +1,23 @@
+"""Foundation stack: the study bucket and the SageMaker execution role that every other stack uses."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from study_env.config import StudyConfig
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.study_bucket import StudyBucket
+from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+
+
+class FoundationStack(Stack):
+    def __init__(self, scope: Construct, id: str, *, config: StudyConfig, **kwargs) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.study_bucket = StudyBucket(
+            self, "StudyBucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR
+        )
+        self.execution_role = SageMakerExecutionRole(self, "ExecutionRole", study_bucket=self.study_bucket)
+
+        CfnOutput(self, "BucketName", value=self.study_bucket.bucket_name, description="The study bucket")
+        CfnOutput(self, "ExecutionRoleArn", value=self.execution_role.role_arn, description="SageMaker execution role")

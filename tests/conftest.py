@@ -1,0 +1,38 @@
+"""Test session setup: no real AWS, no network, the venv's Node, and the app synthesized once."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Before anything imports boto3 or jsii: fake credentials so nothing can reach a real account, and the
+# virtualenv's supported Node first on PATH for jsii.
+for _key, _value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "CDK_VALIDATION": "false",
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+}.items():
+    os.environ[_key] = _value
+for _key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"):
+    os.environ.pop(_key, None)
+os.environ["PATH"] = os.path.join(sys.prefix, "bin") + os.pathsep + os.environ.get("PATH", "")
+
+import pytest  # noqa: E402
+
+from tests.harness import Synthesis, synthesize  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory) -> Synthesis:
+    """The default app (cdk.json context), synthesized once for the whole session, cdk-nag included."""
+    return synthesize(outdir=str(tmp_path_factory.mktemp("cdk-default")))
+
+
+@pytest.fixture(scope="session")
+def foundation(synth):
+    return synth.template("foundation")
