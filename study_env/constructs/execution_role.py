@@ -7,11 +7,12 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from study_env.constructs.study_bucket import StudyBucket
+from study_env.images import SKLEARN_REPOSITORY, XGBOOST_REPOSITORY, SageMakerImages
 from study_env.nag import acknowledge
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 # Repositories of the built-in images the lab runs (XGBoost, scikit-learn processing).
-SAGEMAKER_IMAGE_REPOSITORIES = ("sagemaker-xgboost", "sagemaker-scikit-learn")
+SAGEMAKER_IMAGE_REPOSITORIES = (XGBOOST_REPOSITORY, SKLEARN_REPOSITORY)
 # Actions that IAM cannot scope to a resource; the only ones this role holds on "*".
 RESOURCELESS_ACTIONS = ("cloudwatch:PutMetricData", "ecr:GetAuthorizationToken")
 
@@ -37,6 +38,7 @@ class SageMakerExecutionRole(Construct):
         b.grant_read(self.role, b.data, b.code, b.models)
         b.grant_write(self.role, b.data_processed, b.data_features, b.models, b.output)
 
+        images = SageMakerImages(self)
         log_group = f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/*"
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -60,9 +62,7 @@ class SageMakerExecutionRole(Construct):
             iam.PolicyStatement(
                 sid="PullBuiltInImages",
                 actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                resources=[
-                    f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:*:repository/{repo}" for repo in SAGEMAKER_IMAGE_REPOSITORIES
-                ],
+                resources=[images.repository_arn(repo) for repo in SAGEMAKER_IMAGE_REPOSITORIES],
             )
         )
         self.grant_pass_role(self.role)
@@ -77,11 +77,6 @@ class SageMakerExecutionRole(Construct):
              "metrics are limited to SageMaker namespaces by condition."),
             (f"AwsSolutions-IAM5[Resource::{log_finding}]", "SageMaker names each job's log group under /aws/sagemaker/ at run time."),
             (f"AwsSolutions-IAM5[Resource::{log_finding}:log-stream:*]", "SageMaker creates one log stream per job instance at run time."),
-            *(
-                (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/{repo}]",
-                 "Built-in SageMaker images live in AWS-owned accounts that differ by region; the repository name is fixed.")
-                for repo in SAGEMAKER_IMAGE_REPOSITORIES
-            ),
             *(
                 (f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{p}*]",
                  "SageMaker reads and writes objects with job-specific names under this layout prefix only.")

@@ -1,0 +1,68 @@
+"""URIs of the built-in SageMaker images, region-agnostic: a committed region map as a CfnMapping.
+
+The map (``data/sagemaker_images.json``) is generated from the SageMaker Python SDK by
+``scripts/make_image_map.py`` and checked against it by a test; synth never imports the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+
+from aws_cdk import Aws, CfnMapping, Fn, Stack
+from constructs import Construct
+
+from study_env.config import XGBOOST_VERSIONS
+
+MAP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sagemaker_images.json")
+XGBOOST_REPOSITORY = "sagemaker-xgboost"
+SKLEARN_REPOSITORY = "sagemaker-scikit-learn"
+# The scikit-learn image the Processing job runs preprocessing.py on (the SDK's SKLearnProcessor).
+SKLEARN_VERSION = "1.2-1"
+SKLEARN_TAG = f"{SKLEARN_VERSION}-cpu-py3"
+_MAPPING_ID = "SageMakerImageRegistries"
+
+
+@lru_cache(maxsize=1)
+def region_registries() -> dict[str, dict[str, str]]:
+    """``{region: {"account": ..., "registry": ...}}`` from the committed map."""
+    with open(MAP_FILE) as fh:
+        return json.load(fh)["regions"]
+
+
+class SageMakerImages:
+    """The image registry of the stack's region, as CloudFormation ``Fn::FindInMap`` tokens.
+
+    One ``CfnMapping`` per stack, created on first use; a stack deployed to a region outside the map
+    fails at deploy time with CloudFormation's mapping error instead of pulling a wrong image.
+    """
+
+    def __init__(self, scope: Construct) -> None:
+        stack = Stack.of(scope)
+        mapping = stack.node.try_find_child(_MAPPING_ID)
+        if mapping is None:
+            mapping = CfnMapping(stack, _MAPPING_ID, mapping=region_registries())
+        self._mapping: CfnMapping = mapping
+
+    @property
+    def account(self) -> str:
+        """The AWS-owned account that holds the built-in images in this region."""
+        return self._mapping.find_in_map(Aws.REGION, "account")
+
+    @property
+    def registry(self) -> str:
+        return self._mapping.find_in_map(Aws.REGION, "registry")
+
+    def xgboost_uri(self, version: str) -> str:
+        if version not in XGBOOST_VERSIONS:
+            raise ValueError(f"xgboost version {version!r}: must be one of {', '.join(XGBOOST_VERSIONS)}")
+        return Fn.join("", [self.registry, f"/{XGBOOST_REPOSITORY}:{version}"])
+
+    def sklearn_processing_uri(self) -> str:
+        return Fn.join("", [self.registry, f"/{SKLEARN_REPOSITORY}:{SKLEARN_TAG}"])
+
+    def repository_arn(self, repository: str) -> str:
+        return Fn.join(
+            "", [f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:", self.account, f":repository/{repository}"]
+        )

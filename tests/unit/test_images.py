@@ -1,0 +1,42 @@
+"""The committed image region map equals what the SageMaker Python SDK returns, region by region."""
+
+from __future__ import annotations
+
+import pytest
+from sagemaker.core import image_uris
+
+from study_env.config import XGBOOST_VERSIONS
+from study_env.images import SKLEARN_TAG, SKLEARN_VERSION, region_registries
+
+REGIONS = sorted(region_registries())
+
+
+def test_map_covers_every_region_the_sdk_lists():
+    sdk_regions = image_uris.config_for_framework("xgboost")["training"]["versions"][XGBOOST_VERSIONS[0]]["registries"]
+    assert REGIONS == sorted(sdk_regions)
+    assert len(REGIONS) >= 30
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_map_matches_sdk(region):
+    registry = region_registries()[region]["registry"]
+    assert registry.split(".", 1)[0] == region_registries()[region]["account"]
+    for version in XGBOOST_VERSIONS:
+        assert image_uris.retrieve("xgboost", region, version) == f"{registry}/sagemaker-xgboost:{version}"
+        assert (
+            image_uris.retrieve("xgboost", region, version, image_scope="inference")
+            == f"{registry}/sagemaker-xgboost:{version}"
+        )
+    assert (
+        image_uris.retrieve("sklearn", region, SKLEARN_VERSION, instance_type="ml.m5.large")
+        == f"{registry}/sagemaker-scikit-learn:{SKLEARN_TAG}"
+    )
+
+
+def test_execution_role_pulls_from_the_mapped_account_only(synth):
+    import json
+
+    tj = synth.template_json("foundation")
+    assert set(tj["Mappings"]["SageMakerImageRegistries"]) == set(REGIONS)
+    policies = json.dumps([r for k, r in tj["Resources"].items() if k.startswith("ExecutionRole")])
+    assert '"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, "account"]' in policies
