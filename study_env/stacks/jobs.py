@@ -1,0 +1,39 @@
+"""Jobs stack: the job launcher (and, later, job-state notifications)."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from study_env.config import StudyConfig
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.job_launcher import JobLauncher
+from study_env.constructs.study_bucket import StudyBucket
+
+
+class JobsStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StudyConfig,
+        study_bucket: StudyBucket,
+        execution_role: SageMakerExecutionRole,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.launcher = JobLauncher(
+            self,
+            "Launcher",
+            study_bucket=study_bucket,
+            execution_role=execution_role,
+            prefix=config.prefix,
+            xgboost_version=config.xgboost_version,
+            allowed_instance_types=config.allowed_instance_types,
+            default_instance_type=config.default_instance_type,
+        )
+        CfnOutput(
+            self, "LauncherFunctionName", value=self.launcher.function_name,
+            description="Job launcher: aws lambda invoke --function-name <this> --payload '{\"action\": \"list\"}' ...",
+        )
