@@ -54,7 +54,7 @@ class StudioDomain(Construct):
             raise ValueError(f"StudioDomain idle_timeout_minutes={idle_timeout_minutes!r}: must be a whole number of minutes, {low}-{high}")
         if not _INSTANCE_TYPE_RE.match(instance_type):
             raise ValueError(f"StudioDomain instance_type={instance_type!r}: must look like ml.<family>.<size>, e.g. ml.t3.medium")
-        subnet_ids = vpc.select_subnets(subnet_type=ec2.SubnetType.PUBLIC).subnet_ids
+        subnet_ids = [subnet.subnet_id for subnet in vpc.public_subnets]
         if not subnet_ids:
             raise ValueError("StudioDomain vpc: has no public subnet (PublicInternetOnly needs one)")
 
