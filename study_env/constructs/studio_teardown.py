@@ -101,23 +101,19 @@ class StudioTeardown(Construct):
         )
         deadline = str(int(total - _DEADLINE_MARGIN.to_seconds()))
 
-        self.residue_teardown = CustomResource(
-            self,
-            "ResidueTeardown",
-            service_token=self.provider.service_token,
-            resource_type="Custom::StudioResidueTeardown",
-            properties={"Phase": "residue", "VpcId": vpc.vpc_id, "TimeoutSeconds": deadline},
-        )
+        def teardown(name: str, properties: dict) -> CustomResource:
+            return CustomResource(
+                self,
+                f"{name}Teardown",
+                service_token=self.provider.service_token,
+                resource_type=f"Custom::Studio{name}Teardown",
+                properties={**properties, "TimeoutSeconds": deadline},
+            )
+
+        self.residue_teardown = teardown("Residue", {"Phase": "residue", "VpcId": vpc.vpc_id})
         self.residue_teardown.node.add_dependency(vpc)
         studio.domain.node.add_dependency(self.residue_teardown)
-
-        self.apps_teardown = CustomResource(
-            self,
-            "AppsTeardown",
-            service_token=self.provider.service_token,
-            resource_type="Custom::StudioAppsTeardown",
-            properties={"Phase": "apps", "DomainId": studio.domain_id, "TimeoutSeconds": deadline},
-        )
+        self.apps_teardown = teardown("Apps", {"Phase": "apps", "DomainId": studio.domain_id})
         self.apps_teardown.node.add_dependency(studio.user_profile, studio.domain, self.apps_policy)
         self._acknowledge(stack, studio, on_event, is_complete)
 
