@@ -9,6 +9,7 @@ from aws_cdk import App, Environment, Stack, Tags
 
 from study_env.config import StudyConfig
 from study_env.stacks.foundation import FoundationStack
+from study_env.stacks.studio import StudioStack
 
 PROJECT_TAG = "study-env"
 
@@ -23,6 +24,16 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
         stack_name=config.stack_name("foundation"),
         description="sagemaker-study-env: study bucket and SageMaker execution role",
         config=config,
+        env=env,
+    )
+    stacks["studio"] = StudioStack(
+        app,
+        "Studio",
+        stack_name=config.stack_name("studio"),
+        description="sagemaker-study-env: Studio domain, user profile with idle shutdown, and its teardown",
+        config=config,
+        study_bucket=stacks["foundation"].study_bucket,
+        execution_role=stacks["foundation"].execution_role,
         env=env,
     )
     Tags.of(app).add("project", PROJECT_TAG)
