@@ -9,6 +9,7 @@ from aws_cdk import App, Environment, Stack, Tags
 
 from study_env.config import StudyConfig
 from study_env.stacks.foundation import FoundationStack
+from study_env.stacks.jobs import JobsStack
 
 PROJECT_TAG = "study-env"
 
@@ -23,6 +24,18 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
         stack_name=config.stack_name("foundation"),
         description="sagemaker-study-env: study bucket and SageMaker execution role",
         config=config,
+        env=env,
+    )
+    foundation = stacks["foundation"]
+    stacks["jobs"] = JobsStack(
+        app,
+        "Jobs",
+        stack_name=config.stack_name("jobs"),
+        description="sagemaker-study-env: job notifications and cleanup of what jobs leave behind",
+        config=config,
+        study_bucket=foundation.study_bucket,
+        execution_role=foundation.execution_role,
+        alerts_topic=foundation.alerts.topic,
         env=env,
     )
     Tags.of(app).add("project", PROJECT_TAG)
