@@ -10,6 +10,7 @@ from aws_cdk import App, Environment, Stack, Tags
 from study_env.config import StudyConfig
 from study_env.stacks.foundation import FoundationStack
 from study_env.stacks.jobs import JobsStack
+from study_env.stacks.serving import ServingStack
 
 PROJECT_TAG = "study-env"
 
@@ -38,6 +39,17 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
         alerts_topic=foundation.alerts.topic,
         env=env,
     )
+    if config.serving_enabled:
+        stacks["serving"] = ServingStack(
+            app,
+            "Serving",
+            stack_name=config.stack_name("serving"),
+            description="sagemaker-study-env: an endpoint for one model, deleted after its time-to-live",
+            config=config,
+            study_bucket=foundation.study_bucket,
+            execution_role=foundation.execution_role,
+            env=env,
+        )
     Tags.of(app).add("project", PROJECT_TAG)
     Tags.of(app).add("study-env:prefix", config.prefix)
     return stacks
