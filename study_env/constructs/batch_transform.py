@@ -51,6 +51,7 @@ class BatchTransform(Construct):
             if not prefix.startswith(root):
                 raise ValueError(f"BatchTransform {name}={prefix!r}: must be under {root} (what the execution role may use)")
         self.model = model
+        self.input_prefix, self.output_prefix = input_prefix, output_prefix
         self.input_uri = study_bucket.s3_uri(input_prefix)
         self.output_uri = study_bucket.s3_uri(output_prefix)
         self.job_name_prefix = job_name_prefix

@@ -74,7 +74,7 @@ class ModelEndpoint(Construct):
                "serverless endpoints do not support data capture; use mode instance or async")
 
         self.mode = mode
-        self.study_bucket = study_bucket
+        self.model_data_key = model_data_key
         self.model_data_url = study_bucket.s3_uri() + model_data_key
         self.model = sagemaker.CfnModel(
             self,
@@ -140,12 +140,15 @@ class ModelEndpoint(Construct):
 
     @property
     def invoke_command(self) -> str:
-        """A working AWS CLI call for this endpoint (``row.csv``: one line of features, no label)."""
+        """An AWS CLI call for this endpoint (``row.csv``: one line of features, no label).
+
+        In async mode the row is read from the study bucket, spelled ``BUCKET`` (a stack output that
+        re-exported the bucket name would chain exports between stacks).
+        """
         if self.mode == "async":
             return (
                 f"aws sagemaker-runtime invoke-endpoint-async --endpoint-name {self.endpoint_name} "
-                f"--content-type {CONTENT_TYPE} --input-location "
-                f"{self.study_bucket.s3_uri(layout.DATA_PROCESSED)}test/row.csv"
+                f"--content-type {CONTENT_TYPE} --input-location s3://BUCKET/{layout.DATA_PROCESSED}test/row.csv"
             )
         return (
             f"aws sagemaker-runtime invoke-endpoint --endpoint-name {self.endpoint_name} "

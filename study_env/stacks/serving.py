@@ -63,10 +63,11 @@ class ServingStack(Stack):
 
         CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{config.endpoint_mode} endpoint")
         CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command,
-                  description="Example call; row.csv holds one line of comma-separated features, no label")
+                  description="Example call; row.csv holds one line of comma-separated features, no label; "
+                              "BUCKET is the BucketName output of " + config.stack_name("foundation"))
         CfnOutput(self, "ExpiresAt", value=expires_at, description="UTC time this stack deletes itself")
-        CfnOutput(self, "ModelData", value=self.endpoint.model_data_url, description="The model artifact served")
+        CfnOutput(self, "ModelData", value=self.endpoint.model_data_key, description="The model artifact served, in the study bucket")
         CfnOutput(self, "TransformModelName", value=self.batch_transform.model_name,
                   description="model_name for the launcher's transform action")
-        CfnOutput(self, "TransformInput", value=self.batch_transform.input_uri, description="What a transform reads")
-        CfnOutput(self, "TransformOutput", value=self.batch_transform.output_uri, description="Where a transform writes")
+        CfnOutput(self, "TransformInput", value=self.batch_transform.input_prefix, description="What a transform reads, in the study bucket")
+        CfnOutput(self, "TransformOutput", value=self.batch_transform.output_prefix, description="Where a transform writes, in the study bucket")
