@@ -51,7 +51,7 @@ class ServingStack(Stack):
             allowed_instance_types=config.allowed_instance_types,
         )
         self.time_to_live = None
-        expires_at = f"never (endpoint_ttl_hours=0): remove it with npx cdk destroy {self.stack_name}"
+        expires_at = f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} with the same -c context removes it"
         if config.endpoint_ttl_hours:
             self.time_to_live = StackTimeToLive(
                 self,
@@ -62,9 +62,10 @@ class ServingStack(Stack):
             expires_at = self.time_to_live.expires_at
 
         CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{config.endpoint_mode} endpoint")
-        CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command,
-                  description="Example call; row.csv holds one line of comma-separated features, no label; "
-                              "BUCKET is the BucketName output of " + config.stack_name("foundation"))
+        row = "Example call; row.csv holds one line of comma-separated features, no label"
+        if config.endpoint_mode == "async":
+            row += f", uploaded to BUCKET (the BucketName output of {config.stack_name('foundation')})"
+        CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command, description=row)
         CfnOutput(self, "ExpiresAt", value=expires_at, description="UTC time this stack deletes itself")
         CfnOutput(self, "ModelData", value=self.endpoint.model_data_key, description="The model artifact served, in the study bucket")
         CfnOutput(self, "TransformModelName", value=self.batch_transform.model_name,

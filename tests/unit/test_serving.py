@@ -13,12 +13,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from study_env.config import StudyConfig
 from study_env.constructs.batch_transform import BatchTransform
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.model_endpoint import ModelEndpoint
 from study_env.constructs.stack_time_to_live import StackTimeToLive
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+from study_env.stacks.serving import ServingStack
 from tests.harness import ASSET_HASH_RE, ROOT, masked, nag_findings, synthesize
 
 # The second serving variant: a model key instead of a job, async mode, no time-to-live.
@@ -229,10 +231,17 @@ def test_ttl_zero_creates_no_schedule_and_says_so(async_synth):
     assert _by_type(tj, "AWS::Scheduler::Schedule") == {}
     assert _by_type(tj, "Custom::StackExpiry") == {}
     assert _by_type(tj, "AWS::Lambda::Function") == {}
-    assert tj["Outputs"]["ExpiresAt"]["Value"] == "never (endpoint_ttl_hours=0): remove it with npx cdk destroy mls-serving"
+    assert tj["Outputs"]["ExpiresAt"]["Value"] == (
+        "never (endpoint_ttl_hours=0): npx cdk destroy mls-serving with the same -c context removes it"
+    )
 
 
 # ---- bad input ---------------------------------------------------------------------------------
+
+def test_serving_stack_refuses_a_config_without_a_model():
+    with pytest.raises(ValueError, match="ServingStack: context names no model"):
+        ServingStack(App(), "Serving", config=StudyConfig(), study_bucket=None, execution_role=None)
+
 
 @pytest.mark.parametrize(
     "props,message",
