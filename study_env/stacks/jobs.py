@@ -1,0 +1,32 @@
+"""Jobs stack: what runs the lab's SageMaker jobs, tells you when they end, and cleans up after them."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from study_env.config import StudyConfig
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.job_notifications import JobNotifications
+from study_env.constructs.lab_cleanup import LabCleanup
+from study_env.constructs.study_bucket import StudyBucket
+
+
+class JobsStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StudyConfig,
+        study_bucket: StudyBucket,
+        execution_role: SageMakerExecutionRole,
+        alerts_topic: sns.ITopic,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.study_bucket = study_bucket
+        self.execution_role = execution_role
+        self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=config.prefix)
+        self.cleanup = LabCleanup(self, "LabCleanup", prefix=config.prefix)

@@ -1,0 +1,99 @@
+"""Jobs stack: job-state notifications to the alerts topic, and the leftovers cleanup's scope."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import App, Stack
+
+from study_env.constructs.job_notifications import FINAL_STATES, JOB_EVENTS
+from study_env.constructs.lab_cleanup import CLEANUP_ACTIONS, LIST_ACTIONS, LabCleanup
+
+
+@pytest.fixture(scope="module")
+def tj(synth):
+    return synth.template_json("jobs")
+
+
+@pytest.fixture(scope="module")
+def rules(synth):
+    return {r["Properties"]["Name"]: r for r in synth.resources("jobs", "AWS::Events::Rule").values()}
+
+
+@pytest.fixture(scope="module")
+def cleanup_statements(synth):
+    (policy,) = [p for k, p in synth.resources("jobs", "AWS::IAM::Policy").items() if k.startswith("LabCleanup")]
+    return {s.get("Sid", "logs"): s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+def _arn_tail(resource: dict) -> str:
+    return resource["Fn::Join"][1][-1]
+
+
+def test_one_rule_per_job_kind_for_lab_jobs_reaching_a_final_state(rules):
+    assert sorted(rules) == ["mls-processing-job-state", "mls-training-job-state", "mls-transform-job-state", "mls-tuning-job-state"]
+    for job in JOB_EVENTS:
+        pattern = rules[f"mls-{job.kind}-job-state"]["Properties"]["EventPattern"]
+        assert pattern["source"] == ["aws.sagemaker"]
+        assert pattern["detail-type"] == [job.detail_type]
+        assert pattern["detail"][job.name_field] == [{"prefix": "mls-"}]
+        assert pattern["detail"][job.status_field] == list(FINAL_STATES) == ["Completed", "Failed", "Stopped"]
+
+
+def test_training_jobs_of_a_tuning_job_do_not_notify_one_by_one(rules):
+    detail = rules["mls-training-job-state"]["Properties"]["EventPattern"]["detail"]
+    assert detail["TuningJobArn"] == [{"exists": False}]
+    assert "TuningJobArn" not in rules["mls-tuning-job-state"]["Properties"]["EventPattern"]["detail"]
+
+
+def test_each_rule_sends_a_readable_line_to_the_foundation_topic(rules):
+    for job in JOB_EVENTS:
+        (target,) = rules[f"mls-{job.kind}-job-state"]["Properties"]["Targets"]
+        assert target["Arn"]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputRefAlertsTopic")
+        transformer = target["InputTransformer"]
+        name_var = f"detail-{job.name_field}"
+        assert transformer["InputPathsMap"][name_var] == f"$.detail.{job.name_field}"
+        assert transformer["InputPathsMap"][f"detail-{job.status_field}"] == f"$.detail.{job.status_field}"
+        assert transformer["InputTemplate"] == (
+            f'"SageMaker {job.kind} job <{name_var}> is <detail-{job.status_field}> (<time>). '
+            f'Details: aws sagemaker {job.describe_command} {job.name_option} <{name_var}> --region <region>"'
+        )
+
+
+def test_the_jobs_stack_adds_no_statement_to_the_topic_policy(tj, synth):
+    # The topic's own policy (Foundation) already scopes EventBridge to rules named mls-*.
+    assert synth.resources("jobs", "AWS::SNS::TopicPolicy") == {}
+    assert len(synth.resources("foundation", "AWS::SNS::TopicPolicy")) == 1
+
+
+def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
+    (resource,) = synth.resources("jobs", "Custom::LabCleanup").values()
+    assert resource["Properties"]["Prefix"] == "mls"
+    assert resource["Properties"]["ServiceToken"]["Fn::GetAtt"][1] == "Arn"
+    (function,) = synth.resources("jobs", "AWS::Lambda::Function").values()
+    props = function["Properties"]
+    assert (props["Handler"], props["Runtime"], props["Architectures"]) == ("leftovers.handler", "python3.14", ["arm64"])
+    assert props["Timeout"] == 300
+
+
+def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cleanup_statements):
+    stop_delete = cleanup_statements["StopAndDeleteTaggedLabResources"]
+    assert sorted(stop_delete["Action"]) == sorted(CLEANUP_ACTIONS.values())
+    assert stop_delete["Condition"] == {"StringEquals": {"aws:ResourceTag/study-env:prefix": "mls"}}
+    expected = sorted(f":{kind}/mls-*" for kind in CLEANUP_ACTIONS)
+    assert sorted(_arn_tail(r) for r in stop_delete["Resource"]) == expected
+    assert sorted(_arn_tail(r) for r in cleanup_statements["ReadLabTags"]["Resource"]) == expected
+    assert cleanup_statements["ReadLabTags"]["Action"] == "sagemaker:ListTags"
+
+
+def test_only_list_calls_are_unscoped(cleanup_statements):
+    star = [s for s in cleanup_statements.values() if s["Resource"] == "*"]
+    assert [sorted(s["Action"]) for s in star] == [sorted(LIST_ACTIONS)]
+    for statement in cleanup_statements.values():
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert not any("*" in a for a in actions)
+
+
+@pytest.mark.parametrize("prefix", ["", "ML", "m-l"])
+def test_cleanup_refuses_a_bad_prefix(prefix):
+    with pytest.raises(ValueError, match=f"LabCleanup prefix={prefix!r}: must be lowercase letters and digits"):
+        LabCleanup(Stack(App(), "S"), "C", prefix=prefix)
