@@ -10,6 +10,8 @@ from aws_cdk import App, Environment, Stack, Tags
 from study_env.config import StudyConfig
 from study_env.stacks.foundation import FoundationStack
 from study_env.stacks.jobs import JobsStack
+from study_env.stacks.serving import ServingStack
+from study_env.stacks.studio import StudioStack
 
 PROJECT_TAG = "study-env"
 
@@ -26,16 +28,34 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
         config=config,
         env=env,
     )
+    foundation = stacks["foundation"]
+    # What every later stack is built on: the bucket and the role that SageMaker assumes.
+    shared = dict(
+        config=config, study_bucket=foundation.study_bucket, execution_role=foundation.execution_role, env=env
+    )
+    stacks["studio"] = StudioStack(
+        app,
+        "Studio",
+        stack_name=config.stack_name("studio"),
+        description="sagemaker-study-env: Studio domain, user profile with idle shutdown, and its teardown",
+        **shared,
+    )
     stacks["jobs"] = JobsStack(
         app,
         "Jobs",
         stack_name=config.stack_name("jobs"),
-        description="sagemaker-study-env: the job launcher",
-        config=config,
-        study_bucket=stacks["foundation"].study_bucket,
-        execution_role=stacks["foundation"].execution_role,
-        env=env,
+        description="sagemaker-study-env: the job launcher, job notifications and cleanup of what jobs leave behind",
+        alerts_topic=foundation.alerts.topic,
+        **shared,
     )
+    if config.serving_enabled:
+        stacks["serving"] = ServingStack(
+            app,
+            "Serving",
+            stack_name=config.stack_name("serving"),
+            description="sagemaker-study-env: an endpoint for one model, deleted after its time-to-live",
+            **shared,
+        )
     Tags.of(app).add("project", PROJECT_TAG)
     Tags.of(app).add("study-env:prefix", config.prefix)
     return stacks

@@ -50,3 +50,10 @@ def check_prefix(prefix: str) -> str:
     ):
         raise ValueError(f"prefix {prefix!r}: must be a relative key prefix ending in '/', without '..' or '*'")
     return prefix
+
+
+def training_model_key(training_job_name: str) -> str:
+    """Where SageMaker puts the model of a training job whose output path is ``models/training/``."""
+    if not training_job_name or "/" in training_job_name:
+        raise ValueError(f"training job name {training_job_name!r}: must be a non-empty name without '/'")
+    return f"{MODELS_TRAINING}{training_job_name}/output/model.tar.gz"

@@ -36,3 +36,12 @@ def synth(tmp_path_factory) -> Synthesis:
 @pytest.fixture(scope="session")
 def foundation(synth):
     return synth.template("foundation")
+
+
+# The app with a model named in context (the Serving stack exists), synthesized once, cdk-nag on.
+SERVING_CONTEXT = {"training_job_name": "mls-train-demo"}
+
+
+@pytest.fixture(scope="session")
+def serving_synth(tmp_path_factory) -> Synthesis:
+    return synthesize(SERVING_CONTEXT, outdir=str(tmp_path_factory.mktemp("cdk-serving")))

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Sequence
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from study_env.config import XGBOOST_VERSIONS
 from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.lab_function import LabFunction
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
 from study_env.nag import acknowledge
-from study_env.paths import LAMBDA_DIR
 
-LAUNCHER_CODE_DIR = os.path.join(LAMBDA_DIR, "launcher")
-LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+# The asset folder under lambda/.
+LAUNCHER_FOLDER = "launcher"
 # SageMaker resource types the launcher creates, by their ARN resource word.
 JOB_RESOURCES = ("processing-job", "training-job", "hyper-parameter-tuning-job", "transform-job")
 CREATE_ACTIONS = (
@@ -77,7 +75,7 @@ class JobLauncher(Construct):
         default_instance_type: str = "ml.m5.large",
         memory_size: int = 256,
         timeout: Duration = Duration.seconds(30),
-        log_retention: logs.RetentionDays = logs.RetentionDays.TWO_WEEKS,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_WEEK,
     ) -> None:
         super().__init__(scope, id)
         if not _PREFIX_RE.match(prefix):
@@ -96,26 +94,16 @@ class JobLauncher(Construct):
             raise ValueError("JobLauncher timeout: must be 3-120 seconds")
         self.prefix = prefix
 
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal(LAMBDA_PRINCIPAL),
-            description="Job launcher: starts, describes and lists the lab's SageMaker jobs (names with its prefix only)",
-        )
         images = SageMakerImages(self)
-        self.function = lambda_.Function(
+        self.lab_function = LabFunction(
             self,
             "Function",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
+            folder=LAUNCHER_FOLDER,
             handler="handler.handler",
-            code=lambda_.Code.from_asset(LAUNCHER_CODE_DIR, exclude=["__pycache__", "*.pyc"]),
-            memory_size=memory_size,
-            timeout=timeout,
-            role=self.role,
-            log_group=self.log_group,
             description="Starts the study lab's SageMaker Processing, Training, Tuning and Batch Transform jobs",
+            timeout=timeout,
+            log_retention=log_retention,
+            memory_size=memory_size,
             environment={
                 "STUDY_BUCKET": study_bucket.bucket_name,
                 "EXECUTION_ROLE_ARN": execution_role.role_arn,
@@ -126,7 +114,9 @@ class JobLauncher(Construct):
                 "DEFAULT_INSTANCE_TYPE": default_instance_type,
             },
         )
-        self.log_group.grant_write(self.role)
+        self.function = self.lab_function.function
+        self.role = self.lab_function.role
+        self.log_group = self.lab_function.log_group
         self._grant_sagemaker()
         execution_role.grant_pass_role(self.role)
         self._acknowledge()

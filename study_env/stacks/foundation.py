@@ -1,4 +1,4 @@
-"""Foundation stack: the study bucket and the SageMaker execution role that every other stack uses."""
+"""Foundation stack: the study bucket, the SageMaker execution role and the alerts every other stack uses."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from constructs import Construct
 
 from study_env.config import StudyConfig
 from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.study_alerts import StudyAlerts
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 
@@ -18,6 +19,10 @@ class FoundationStack(Stack):
             self, "StudyBucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR
         )
         self.execution_role = SageMakerExecutionRole(self, "ExecutionRole", study_bucket=self.study_bucket)
+        self.alerts = StudyAlerts(
+            self, "Alerts", prefix=config.prefix, budget_usd=config.budget_usd, alert_email=config.alert_email
+        )
 
         CfnOutput(self, "BucketName", value=self.study_bucket.bucket_name, description="The study bucket")
         CfnOutput(self, "ExecutionRoleArn", value=self.execution_role.role_arn, description="SageMaker execution role")
+        CfnOutput(self, "AlertsTopicArn", value=self.alerts.topic_arn, description="Budget and job notifications")

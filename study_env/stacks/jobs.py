@@ -1,13 +1,16 @@
-"""Jobs stack: the job launcher (and, later, job-state notifications)."""
+"""Jobs stack: what runs the lab's SageMaker jobs, tells you when they end, and cleans up after them."""
 
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from study_env.config import StudyConfig
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.job_launcher import JobLauncher
+from study_env.constructs.job_notifications import JobNotifications
+from study_env.constructs.lab_cleanup import LabCleanup
 from study_env.constructs.study_bucket import StudyBucket
 
 
@@ -20,9 +23,12 @@ class JobsStack(Stack):
         config: StudyConfig,
         study_bucket: StudyBucket,
         execution_role: SageMakerExecutionRole,
+        alerts_topic: sns.ITopic,
         **kwargs,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        self.study_bucket = study_bucket
+        self.execution_role = execution_role
         self.launcher = JobLauncher(
             self,
             "Launcher",
@@ -33,6 +39,8 @@ class JobsStack(Stack):
             allowed_instance_types=config.allowed_instance_types,
             default_instance_type=config.default_instance_type,
         )
+        self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=config.prefix)
+        self.cleanup = LabCleanup(self, "LabCleanup", prefix=config.prefix)
         CfnOutput(
             self, "LauncherFunctionName", value=self.launcher.function_name,
             description="Job launcher: aws lambda invoke --function-name <this> --payload '{\"action\": \"list\"}' ...",

@@ -117,11 +117,27 @@ def test_bad_context_fails_synth_with_one_line_and_writes_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_synth_with_builtin_validation_on_has_no_findings(tmp_path):
-    # The only synthesis with CDK's CloudFormation validation on (the user's `cdk synth` default);
-    # failSynthOnValidationErrors stays at its default, so any finding makes synth fail.
+    # The only synthesis of the lab with CDK's CloudFormation validation on (the user's `cdk synth`
+    # default). cdk.json sets @aws-cdk/core:validateAgainstDefaultRules, so a finding is an error.
     result = _run_app(tmp_path, cdk_json_context(), CDK_VALIDATION="true")
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "validation-report.json") as fh:
         report = json.load(fh)
     assert [p for p in report["pluginReports"] if p.get("violations")] == []
     assert (tmp_path / "manifest.json").exists()
+
+
+@pytest.mark.slow
+def test_builtin_validation_with_the_lab_flags_fails_a_bad_template(tmp_path):
+    # A control for the test above: the same flags on a template with an unknown property fail synth.
+    app_code = (
+        "import aws_cdk as cdk\n"
+        "app = cdk.App()\n"
+        "cdk.CfnResource(cdk.Stack(app, 'S'), 'B', type='AWS::S3::Bucket', properties={'NotAProperty': 1})\n"
+        "app.synth()\n"
+    )
+    flags = {k: v for k, v in cdk_json_context().items() if k.startswith("@")}
+    env = {**os.environ, "CDK_OUTDIR": str(tmp_path), "CDK_CONTEXT_JSON": json.dumps(flags), "CDK_VALIDATION": "true"}
+    result = subprocess.run([sys.executable, "-c", app_code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "NotAProperty" in result.stdout + result.stderr

@@ -10,7 +10,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.harness import ASSET_HASH_RE, masked
 
-DEFAULT_STACKS = ["foundation", "jobs"]
+DEFAULT_STACKS = ["foundation", "studio", "jobs"]
 
 
 @pytest.fixture

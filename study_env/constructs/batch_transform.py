@@ -1,0 +1,84 @@
+"""What a Batch Transform of one model needs: the model, where its input and output live, and who may run it."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from aws_cdk import Aws
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from study_env import layout
+from study_env.constructs.study_bucket import StudyBucket
+
+DEFAULT_INPUT_PREFIX = layout.DATA_PROCESSED + "test/"
+DEFAULT_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS
+
+
+class BatchTransform(Construct):
+    """A SageMaker Model prepared for Batch Transform from ``input_prefix`` to ``output_prefix``.
+
+    The transform job itself is started by the job launcher (its ``transform`` action);
+    :meth:`grant_transform` lets the launcher's role create transform jobs named ``<job_name_prefix>-*``
+    for this model only, on the allowed instance types. The model's execution role reads the input and
+    writes the output (it may read ``data/`` and write ``output/``).
+
+    :param model: the SageMaker model to transform with (e.g. ``ModelEndpoint.model``).
+    :param job_name_prefix: transform job names start with ``<job_name_prefix>-``.
+    :param allowed_instance_types: the only instance types a transform job may use.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        model: sagemaker.CfnModel,
+        study_bucket: StudyBucket,
+        job_name_prefix: str,
+        allowed_instance_types: Sequence[str],
+        input_prefix: str = DEFAULT_INPUT_PREFIX,
+        output_prefix: str = DEFAULT_OUTPUT_PREFIX,
+    ) -> None:
+        super().__init__(scope, id)
+        if not job_name_prefix or not job_name_prefix.replace("-", "").isalnum() or job_name_prefix != job_name_prefix.lower():
+            raise ValueError(f"BatchTransform job_name_prefix={job_name_prefix!r}: must be lowercase letters, digits and hyphens")
+        if not allowed_instance_types:
+            raise ValueError("BatchTransform allowed_instance_types: name at least one instance type")
+        for name, prefix, root in (("input_prefix", input_prefix, layout.DATA), ("output_prefix", output_prefix, layout.OUTPUT)):
+            layout.check_prefix(prefix)
+            if not prefix.startswith(root):
+                raise ValueError(f"BatchTransform {name}={prefix!r}: must be under {root} (what the execution role may use)")
+        self.model = model
+        self.input_prefix, self.output_prefix = input_prefix, output_prefix
+        self.input_uri = study_bucket.s3_uri(input_prefix)
+        self.output_uri = study_bucket.s3_uri(output_prefix)
+        self.job_name_prefix = job_name_prefix
+        self.allowed_instance_types = tuple(allowed_instance_types)
+
+    @property
+    def model_name(self) -> str:
+        return self.model.attr_model_name
+
+    @property
+    def model_arn(self) -> str:
+        # Ref of AWS::SageMaker::Model is its ARN.
+        return self.model.ref
+
+    @property
+    def transform_job_arns(self) -> str:
+        return f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:transform-job/{self.job_name_prefix}-*"
+
+    def grant_transform(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` start (and tag) transform jobs of this model only, on allowed instance types."""
+        iam.Grant.add_to_principal(grantee=grantee, actions=["sagemaker:AddTags"], resource_arns=[self.transform_job_arns])
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:CreateTransformJob"],
+            resource_arns=[self.transform_job_arns],
+            conditions={
+                "ArnEquals": {"sagemaker:ModelArn": self.model_arn},
+                "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(self.allowed_instance_types)},
+            },
+        )

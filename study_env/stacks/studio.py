@@ -1,0 +1,78 @@
+"""Studio stack: a public-subnet VPC, the Studio domain and user profile, SDK defaults, and its teardown."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+from study_env.config import StudyConfig
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.sdk_defaults import SageMakerSdkDefaults
+from study_env.constructs.study_bucket import StudyBucket
+from study_env.constructs.studio_domain import StudioDomain
+from study_env.constructs.studio_teardown import StudioTeardown
+from study_env.constructs.studio_user_access import SDK_DEFAULT_NAME_PREFIX, StudioUserAccess
+from study_env.nag import acknowledge
+
+STUDIO_INSTANCE_TYPE = "ml.t3.medium"
+
+
+class StudioStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StudyConfig,
+        study_bucket: StudyBucket,
+        execution_role: SageMakerExecutionRole,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        # Public subnets only: a NAT gateway or an interface endpoint would bill by the hour.
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr("10.40.0.0/16"),
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)],
+        )
+        acknowledge(
+            self.vpc,
+            ("AwsSolutions-VPC7",
+             "The VPC carries only Studio's traffic to its home EFS; flow logs bill per GB ingested and stored, "
+             "and this lab keeps nothing that costs money while idle."),
+        )
+        self.sdk_defaults = SageMakerSdkDefaults(
+            self,
+            "SdkDefaults",
+            name=f"{config.prefix}-sdk-defaults",
+            study_bucket=study_bucket,
+            execution_role=execution_role,
+        )
+        self.studio = StudioDomain(
+            self,
+            "Studio",
+            domain_name=f"{config.prefix}-studio",
+            vpc=self.vpc,
+            execution_role=execution_role,
+            user_profile_name=config.user_profile_name,
+            idle_timeout_minutes=config.idle_timeout_minutes,
+            instance_type=STUDIO_INSTANCE_TYPE,
+            lifecycle_config_arns=[self.sdk_defaults.lifecycle_config_arn],
+        )
+        self.user_access = StudioUserAccess(
+            self,
+            "UserAccess",
+            execution_role=execution_role,
+            studio=self.studio,
+            job_name_prefixes=[f"{config.prefix}-", SDK_DEFAULT_NAME_PREFIX],
+            allowed_instance_types=config.allowed_instance_types,
+        )
+        self.teardown = StudioTeardown(self, "Teardown", studio=self.studio, vpc=self.vpc)
+
+        CfnOutput(self, "DomainId", value=self.studio.domain_id, description="SageMaker Studio domain ID")
+        CfnOutput(self, "UserProfileName", value=self.studio.user_profile_name, description="Studio user profile")
+        CfnOutput(self, "StudioConsoleUrl", value=self.studio.console_url, description="Open Studio from this console page")

@@ -1,0 +1,293 @@
+"""Serving stack: only with a model in context; the endpoint in each mode, Batch Transform, the time-to-live."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Match, Template
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from study_env.config import StudyConfig
+from study_env.constructs.batch_transform import BatchTransform
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.model_endpoint import ModelEndpoint
+from study_env.constructs.stack_time_to_live import StackTimeToLive
+from study_env.constructs.study_bucket import StudyBucket
+from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+from study_env.stacks.serving import ServingStack
+from tests.harness import ASSET_HASH_RE, ROOT, masked, nag_findings, synthesize
+
+# The second serving variant: a model key instead of a job, async mode, no time-to-live.
+ASYNC_CONTEXT = {"model_key": "models/artifacts/demo/model.tar.gz", "endpoint_mode": "async", "endpoint_ttl_hours": 0}
+
+
+@pytest.fixture(scope="module")
+def serving(serving_synth):
+    return serving_synth.template("serving")
+
+
+@pytest.fixture(scope="module")
+def stj(serving_synth):
+    return serving_synth.template_json("serving")
+
+
+@pytest.fixture(scope="module")
+def async_synth(tmp_path_factory):
+    return synthesize(ASYNC_CONTEXT, nag=False, outdir=str(tmp_path_factory.mktemp("cdk-async")))
+
+
+@pytest.fixture(scope="module")
+def instance_stack():
+    """ModelEndpoint in instance mode with data capture, plus grants, in a small stack of its own."""
+    stack = Stack(App(), "Instance")
+    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
+    endpoint = ModelEndpoint(
+        stack, "Endpoint", study_bucket=bucket, execution_role=role, model_data_key="models/m/model.tar.gz",
+        endpoint_name="lab-endpoint", mode="instance", instance_type="ml.t3.medium", capture_percent=20,
+    )
+    transform = BatchTransform(stack, "Transform", model=endpoint.model, study_bucket=bucket, job_name_prefix="lab",
+                               allowed_instance_types=["ml.m5.large"])
+    client = iam.Role(stack, "Client", assumed_by=iam.AccountRootPrincipal())
+    endpoint.grant_invoke(client)
+    transform.grant_transform(client)
+    return Template.from_stack(stack).to_json()
+
+
+def _by_type(template_json: dict, rtype: str) -> dict:
+    return {k: r for k, r in template_json["Resources"].items() if r["Type"] == rtype}
+
+
+def _one(template_json: dict, rtype: str) -> tuple[str, dict]:
+    (item,) = _by_type(template_json, rtype).items()
+    return item
+
+
+# ---- when the stack exists ---------------------------------------------------------------------
+
+def test_the_default_app_has_no_serving_stack_and_no_endpoint(synth):
+    assert "serving" not in synth.stacks
+    for path in synth.template_paths():
+        assert "AWS::SageMaker::Endpoint" not in open(path).read()
+
+
+def test_a_model_in_context_adds_the_serving_stack(serving_synth):
+    assert sorted(serving_synth.stacks) == ["foundation", "jobs", "serving", "studio"]
+    assert serving_synth.stacks["serving"].stack_name == "mls-serving"
+
+
+def test_serving_stack_template_snapshot(serving_synth, snapshot):
+    template = masked(serving_synth.template_json("serving"))
+    assert not ASSET_HASH_RE.search(str(template))
+    assert template == snapshot.use_extension(JSONSnapshotExtension)
+
+
+def test_serving_variant_has_no_unacknowledged_nag_findings(serving_synth):
+    assert nag_findings(serving_synth.validation_report) == []
+
+
+@pytest.mark.slow
+def test_serving_variants_are_cfn_lint_clean(serving_synth, async_synth):
+    cfn_lint = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
+    paths = [os.path.join(s.outdir, f"{s.stacks['serving'].artifact_id}.template.json") for s in (serving_synth, async_synth)]
+    result = subprocess.run([cfn_lint, "--format", "parseable", *paths], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---- the model and the endpoint ----------------------------------------------------------------
+
+def test_model_serves_the_training_jobs_artifact_with_the_mapped_xgboost_image(stj):
+    _, model = _one(stj, "AWS::SageMaker::Model")
+    container = model["Properties"]["PrimaryContainer"]
+    assert container["ModelDataUrl"]["Fn::Join"][1][-1] == "/models/training/mls-train-demo/output/model.tar.gz"
+    assert container["ModelDataUrl"]["Fn::Join"][1][1]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputRefStudyBucket")
+    assert container["Image"] == {"Fn::Join": ["", [
+        {"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, "registry"]}, "/sagemaker-xgboost:1.7-1"]]}
+    assert model["Properties"]["ExecutionRoleArn"]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputFnGetAttExecutionRole")
+
+
+def test_serverless_is_the_default_with_memory_and_concurrency_from_context(stj):
+    model_id, _ = _one(stj, "AWS::SageMaker::Model")
+    _, config = _one(stj, "AWS::SageMaker::EndpointConfig")
+    assert config["Properties"]["ProductionVariants"] == [{
+        "ModelName": {"Fn::GetAtt": [model_id, "ModelName"]},
+        "VariantName": "AllTraffic",
+        "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+    }]
+    assert "DataCaptureConfig" not in config["Properties"]
+    assert "AsyncInferenceConfig" not in config["Properties"]
+
+
+def test_endpoint_is_named_after_the_prefix_and_its_name_and_a_call_are_outputs(serving):
+    serving.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "mls-endpoint"})
+    serving.has_output("EndpointName", {"Value": {"Fn::GetAtt": [Match.string_like_regexp("^ModelEndpoint"), "EndpointName"]}})
+    outputs = serving.to_json()["Outputs"]
+    command = outputs["InvokeCommand"]["Value"]["Fn::Join"][1]
+    assert command[0] == "aws sagemaker-runtime invoke-endpoint --endpoint-name "
+    assert command[2] == " --content-type text/csv --body fileb://row.csv prediction.txt"
+    assert set(outputs) == {"EndpointName", "InvokeCommand", "ExpiresAt", "ModelData", "TransformModelName",
+                            "TransformInput", "TransformOutput"}
+
+
+def test_instance_mode_runs_one_instance_of_the_given_type_with_data_capture_when_asked(instance_stack):
+    _, config = _one(instance_stack, "AWS::SageMaker::EndpointConfig")
+    (variant,) = config["Properties"]["ProductionVariants"]
+    assert (variant["InitialInstanceCount"], variant["InstanceType"]) == (1, "ml.t3.medium")
+    assert "ServerlessConfig" not in variant
+    capture = config["Properties"]["DataCaptureConfig"]
+    assert capture["InitialSamplingPercentage"] == 20
+    assert capture["DestinationS3Uri"]["Fn::Join"][1][-1] == "/output/data-capture/"
+
+
+def test_async_mode_writes_under_output_predictions_async_and_serves_a_model_key(async_synth):
+    tj = async_synth.template_json("serving")
+    _, config = _one(tj, "AWS::SageMaker::EndpointConfig")
+    output = config["Properties"]["AsyncInferenceConfig"]["OutputConfig"]
+    assert output["S3OutputPath"]["Fn::Join"][1][-1] == "/output/predictions/async/"
+    assert output["S3FailurePath"]["Fn::Join"][1][-1] == "/output/predictions/async-failures/"
+    (variant,) = config["Properties"]["ProductionVariants"]
+    assert (variant["InitialInstanceCount"], variant["InstanceType"]) == (1, "ml.m5.large")
+    _, model = _one(tj, "AWS::SageMaker::Model")
+    assert model["Properties"]["PrimaryContainer"]["ModelDataUrl"]["Fn::Join"][1][-1] == "/models/artifacts/demo/model.tar.gz"
+    command = tj["Outputs"]["InvokeCommand"]["Value"]["Fn::Join"][1]
+    assert command[0] == "aws sagemaker-runtime invoke-endpoint-async --endpoint-name "
+    assert command[2] == " --content-type text/csv --input-location s3://BUCKET/data/processed/test/row.csv"
+
+
+def test_grant_invoke_allows_calling_this_endpoint_only(instance_stack):
+    statements = [s for p in _by_type(instance_stack, "AWS::IAM::Policy").values() if "Client" in p["Properties"]["Roles"][0]["Ref"]
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    endpoint_id, _ = _one(instance_stack, "AWS::SageMaker::Endpoint")
+    assert {"Action": "sagemaker:InvokeEndpoint", "Effect": "Allow", "Resource": {"Ref": endpoint_id}} in statements
+
+
+# ---- batch transform ---------------------------------------------------------------------------
+
+def test_batch_transform_grant_is_this_model_lab_named_jobs_and_allowed_types(instance_stack):
+    statements = [s for p in _by_type(instance_stack, "AWS::IAM::Policy").values() if "Client" in p["Properties"]["Roles"][0]["Ref"]
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    model_id, _ = _one(instance_stack, "AWS::SageMaker::Model")
+    (create,) = [s for s in statements if s["Action"] == "sagemaker:CreateTransformJob"]
+    assert create["Resource"]["Fn::Join"][1][-1] == ":transform-job/lab-*"
+    assert create["Condition"] == {
+        "ArnEquals": {"sagemaker:ModelArn": {"Ref": model_id}},
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.m5.large"]},
+    }
+    (tag,) = [s for s in statements if s["Action"] == "sagemaker:AddTags"]
+    assert tag["Resource"] == create["Resource"]
+
+
+def test_batch_transform_reads_processed_test_data_and_writes_predictions(serving):
+    outputs = serving.to_json()["Outputs"]
+    assert outputs["TransformInput"]["Value"] == "data/processed/test/"
+    assert outputs["TransformOutput"]["Value"] == "output/predictions/"
+    assert outputs["ModelData"]["Value"] == "models/training/mls-train-demo/output/model.tar.gz"
+    assert outputs["TransformModelName"]["Value"]["Fn::GetAtt"][1] == "ModelName"
+
+
+# ---- time-to-live ------------------------------------------------------------------------------
+
+def test_ttl_schedule_deletes_this_stack_at_a_time_computed_at_deploy(stj):
+    expiry_id, expiry = _one(stj, "Custom::StackExpiry")
+    config_id, _ = _one(stj, "AWS::SageMaker::EndpointConfig")
+    assert expiry["Properties"]["TtlHours"] == 4
+    assert expiry["Properties"]["RestartOn"] == [{"Fn::GetAtt": [config_id, "EndpointConfigName"]}]
+    _, schedule = _one(stj, "AWS::Scheduler::Schedule")
+    props = schedule["Properties"]
+    assert props["ScheduleExpression"] == {"Fn::GetAtt": [expiry_id, "ScheduleExpression"]}
+    assert props["ScheduleExpressionTimezone"] == "UTC"
+    assert props["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    assert props["Target"]["Arn"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:::aws-sdk:cloudformation:deleteStack"]]}
+    assert props["Target"]["Input"] == {"Fn::Join": ["", ['{"StackName":"', {"Ref": "AWS::StackId"}, '"}']]}
+    assert stj["Outputs"]["ExpiresAt"]["Value"] == {"Fn::GetAtt": [expiry_id, "ExpiresAt"]}
+
+
+def test_template_holds_no_timestamp(stj):
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", str(stj))
+
+
+def test_scheduler_role_may_delete_this_stack_and_nothing_else(stj):
+    roles = {k: r for k, r in _by_type(stj, "AWS::IAM::Role").items() if k.startswith("TimeToLiveSchedulerRole")}
+    ((role_id, role),) = roles.items()
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    policies = [p for p in _by_type(stj, "AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}]]
+    assert [p["Properties"]["PolicyDocument"]["Statement"] for p in policies] == [[{
+        "Action": "cloudformation:DeleteStack", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}, "Sid": "DeleteThisStackOnly",
+    }]]
+    _, schedule = _one(stj, "AWS::Scheduler::Schedule")
+    assert schedule["Properties"]["Target"]["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+
+
+def test_ttl_zero_creates_no_schedule_and_says_so(async_synth):
+    tj = async_synth.template_json("serving")
+    assert _by_type(tj, "AWS::Scheduler::Schedule") == {}
+    assert _by_type(tj, "Custom::StackExpiry") == {}
+    assert _by_type(tj, "AWS::Lambda::Function") == {}
+    assert tj["Outputs"]["ExpiresAt"]["Value"] == (
+        "never (endpoint_ttl_hours=0): npx cdk destroy mls-serving with the same -c context removes it"
+    )
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+def test_serving_stack_refuses_a_config_without_a_model():
+    with pytest.raises(ValueError, match="ServingStack: context names no model"):
+        ServingStack(App(), "Serving", config=StudyConfig(), study_bucket=None, execution_role=None)
+
+
+@pytest.mark.parametrize(
+    "props,message",
+    [
+        ({"model_data_key": "data/raw/model.tar.gz"}, "model_data_key='data/raw/model.tar.gz': must be a key under models/"),
+        ({"model_data_key": "models/../x.tar.gz"}, "model_data_key"),
+        ({"endpoint_name": "bad_name"}, "endpoint_name='bad_name'"),
+        ({"mode": "always-on"}, "mode='always-on': must be one of serverless, instance, async"),
+        ({"serverless_memory_mb": 1000}, "serverless_memory_mb=1000"),
+        ({"serverless_max_concurrency": 0}, "serverless_max_concurrency=0: must be between 1 and 200"),
+        ({"instance_type": "m5.large"}, "instance_type='m5.large'"),
+        ({"capture_percent": 101}, "capture_percent=101"),
+        ({"capture_percent": 10}, "capture_percent=10: serverless endpoints do not support data capture"),
+        ({"xgboost_version": "0.90-1"}, "xgboost_version='0.90-1'"),
+    ],
+)
+def test_model_endpoint_refuses_bad_props(props, message):
+    stack = Stack(App(), "Bad")
+    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
+    kwargs = {"model_data_key": "models/m/model.tar.gz", "endpoint_name": "lab-endpoint", **props}
+    with pytest.raises(ValueError, match=r"^ModelEndpoint " + message.replace("(", r"\(").replace(".", r"\.")):
+        ModelEndpoint(stack, "Endpoint", study_bucket=bucket, execution_role=role, **kwargs)
+
+
+@pytest.mark.parametrize("hours", [0, 169, True, 2.5])
+def test_time_to_live_refuses_hours_outside_1_to_168(hours):
+    with pytest.raises(ValueError, match=r"StackTimeToLive hours=.*: must be a whole number between 1 and 168"):
+        StackTimeToLive(Stack(App(), "S"), "TTL", hours=hours)
+
+
+@pytest.mark.parametrize(
+    "props,message",
+    [
+        ({"job_name_prefix": "Lab"}, "job_name_prefix='Lab'"),
+        ({"allowed_instance_types": []}, "allowed_instance_types: name at least one"),
+        ({"input_prefix": "output/x/"}, "input_prefix='output/x/': must be under data/"),
+        ({"output_prefix": "data/x/"}, "output_prefix='data/x/': must be under output/"),
+        ({"output_prefix": "output/x"}, "prefix 'output/x': must be a relative key prefix"),
+    ],
+)
+def test_batch_transform_refuses_bad_props(props, message):
+    stack = Stack(App(), "Bad")
+    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
+    endpoint = ModelEndpoint(stack, "E", study_bucket=bucket, execution_role=role, model_data_key="models/m.tar.gz", endpoint_name="e")
+    kwargs = {"job_name_prefix": "lab", "allowed_instance_types": ["ml.m5.large"], **props}
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        BatchTransform(stack, "T", model=endpoint.model, study_bucket=bucket, **kwargs)

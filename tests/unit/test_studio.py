@@ -1,0 +1,391 @@
+"""Studio stack: network, domain and profile, SDK defaults, the Studio user's policy, teardown ordering."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+from aws_cdk import App, Duration, Stack
+from aws_cdk import aws_ec2 as ec2
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from study_env.config import ContextError, StudyConfig
+from study_env.constructs.sdk_defaults import SageMakerSdkDefaults, lifecycle_script, sdk_defaults_document
+from study_env.constructs.studio_domain import STUDIO_RESOURCELESS_ACTIONS, StudioDomain
+from study_env.constructs.studio_teardown import TEARDOWN_RESOURCELESS_ACTIONS, StudioTeardown
+from study_env.constructs.studio_user_access import StudioUserAccess
+from tests.harness import masked, synthesize
+
+BUCKET = "mls-foundation-studybucket-example"
+ROLE_ARN = "arn:aws:iam::123456789012:role/mls-foundation-ExecutionRole-EXAMPLE"
+VARIANT = {"prefix": "lab2", "user_profile_name": "alice-2", "idle_timeout_minutes": 120}
+
+
+@pytest.fixture(scope="module")
+def tj(synth):
+    return synth.template_json("studio")
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    return synthesize(VARIANT, nag=False, outdir=str(tmp_path_factory.mktemp("cdk-studio-variant")))
+
+
+def _one(tj: dict, rtype: str) -> tuple[str, dict]:
+    (item,) = [(k, r) for k, r in tj["Resources"].items() if r["Type"] == rtype]
+    return item
+
+
+def _of_type(tj: dict, rtype: str) -> dict[str, dict]:
+    return {k: r for k, r in tj["Resources"].items() if r["Type"] == rtype}
+
+
+def _listify(value):
+    return value if isinstance(value, list) else [value]
+
+
+# --- network --------------------------------------------------------------------------------------
+
+
+def test_no_nat_gateway_no_endpoint_nothing_billed_by_the_hour(tj):
+    types = {r["Type"] for r in tj["Resources"].values()}
+    assert not types & {"AWS::EC2::NatGateway", "AWS::EC2::VPCEndpoint", "AWS::EC2::EIP", "AWS::EC2::Instance"}
+
+
+def test_two_subnets_both_public_in_two_availability_zones(tj):
+    subnets = _of_type(tj, "AWS::EC2::Subnet")
+    assert len(subnets) == 2
+    assert all(s["Properties"]["MapPublicIpOnLaunch"] is True for s in subnets.values())
+    azs = [json.dumps(s["Properties"]["AvailabilityZone"]) for s in subnets.values()]
+    assert len(set(azs)) == 2
+    igw, _ = _one(tj, "AWS::EC2::InternetGateway")
+    routes = _of_type(tj, "AWS::EC2::Route")
+    assert len(routes) == 2
+    assert all(r["Properties"] == {**r["Properties"], "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": igw}} for r in routes.values())
+
+
+# --- domain and user profile ------------------------------------------------------------------------
+
+
+def test_domain_uses_iam_public_internet_the_public_subnets_and_the_foundation_role(tj):
+    _, domain = _one(tj, "AWS::SageMaker::Domain")
+    props = domain["Properties"]
+    assert props["AuthMode"] == "IAM"
+    assert props["AppNetworkAccessType"] == "PublicInternetOnly"
+    assert props["DomainName"] == "mls-studio"
+    vpc, _ = _one(tj, "AWS::EC2::VPC")
+    assert props["VpcId"] == {"Ref": vpc}
+    assert sorted(s["Ref"] for s in props["SubnetIds"]) == sorted(_of_type(tj, "AWS::EC2::Subnet"))
+    role = props["DefaultUserSettings"]["ExecutionRole"]
+    assert "ExecutionRole" in role["Fn::ImportValue"] and role["Fn::ImportValue"].startswith("mls-foundation:")
+
+
+def test_jupyterlab_is_the_default_app_on_a_small_instance_with_idle_shutdown(tj):
+    settings = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]
+    assert settings["StudioWebPortal"] == "ENABLED"
+    assert settings["DefaultLandingUri"] == "studio::"
+    lab = settings["JupyterLabAppSettings"]
+    assert lab["DefaultResourceSpec"]["InstanceType"] == "ml.t3.medium"
+    assert lab["AppLifecycleManagement"]["IdleSettings"] == {
+        "LifecycleManagement": "ENABLED",
+        "IdleTimeoutInMinutes": 60,
+        "MinIdleTimeoutInMinutes": 60,
+        "MaxIdleTimeoutInMinutes": 60,
+    }
+
+
+def test_lifecycle_config_is_attached_and_runs_by_default(tj):
+    lcc, config = _one(tj, "AWS::SageMaker::StudioLifecycleConfig")
+    assert config["Properties"]["StudioLifecycleConfigAppType"] == "JupyterLab"
+    assert config["Properties"]["StudioLifecycleConfigName"] == "mls-sdk-defaults"
+    lab = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]["JupyterLabAppSettings"]
+    arn = {"Fn::GetAtt": [lcc, "StudioLifecycleConfigArn"]}
+    assert lab["LifecycleConfigArns"] == [arn]
+    assert lab["DefaultResourceSpec"]["LifecycleConfigArn"] == arn
+
+
+def test_one_user_profile_in_the_domain(tj):
+    domain, _ = _one(tj, "AWS::SageMaker::Domain")
+    _, profile = _one(tj, "AWS::SageMaker::UserProfile")
+    assert profile["Properties"]["DomainId"] == {"Fn::GetAtt": [domain, "DomainId"]}
+    assert profile["Properties"]["UserProfileName"] == "student"
+    # No settings of its own: the profile inherits the domain's (role, JupyterLab, idle shutdown).
+    assert "UserSettings" not in profile["Properties"]
+
+
+def test_outputs_domain_profile_and_console_link(tj):
+    domain, _ = _one(tj, "AWS::SageMaker::Domain")
+    outputs = tj["Outputs"]
+    assert outputs["DomainId"]["Value"] == {"Fn::GetAtt": [domain, "DomainId"]}
+    assert outputs["UserProfileName"]["Value"] == "student"
+    parts = outputs["StudioConsoleUrl"]["Value"]["Fn::Join"][1]
+    assert parts[0] == "https://" and {"Ref": "AWS::Region"} in parts and parts[-1] == {"Fn::GetAtt": [domain, "DomainId"]}
+    assert ".console.aws.amazon.com/sagemaker/home?region=" in parts
+
+
+# --- SDK defaults ------------------------------------------------------------------------------------
+
+
+def _script_from_template(tj: dict) -> str:
+    """The lifecycle script as SageMaker will run it, the Foundation's exports replaced by sample values."""
+    content = _one(tj, "AWS::SageMaker::StudioLifecycleConfig")[1]["Properties"]["StudioLifecycleConfigContent"]
+    parts = content["Fn::Base64"]["Fn::Join"][1]
+    text = []
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+            continue
+        export = part["Fn::ImportValue"]
+        assert export.startswith("mls-foundation:ExportsOutput")
+        text.append(BUCKET if "StudyBucket" in export else ROLE_ARN if "ExecutionRole" in export else pytest.fail(export))
+    return "".join(text)
+
+
+def test_lifecycle_script_writes_a_document_the_sdk_schema_accepts(tj, tmp_path, monkeypatch):
+    import jsonschema
+    import yaml
+    from sagemaker.core.config.config import load_sagemaker_config
+    from sagemaker.core.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
+
+    script = _script_from_template(tj)
+    result = subprocess.run(["bash", "-c", script], env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / ".config" / "sagemaker" / "config.yaml"
+    document = yaml.safe_load(written.read_text())
+    jsonschema.validate(document, SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
+    assert document == sdk_defaults_document(BUCKET, ROLE_ARN)
+    session = document["SageMaker"]["PythonSDK"]["Modules"]["Session"]
+    assert session == {"DefaultS3Bucket": BUCKET, "DefaultS3ObjectKeyPrefix": "models/training"}
+    assert document["SageMaker"]["TrainingJob"]["RoleArn"] == ROLE_ARN
+    assert document["SageMaker"]["ProcessingJob"]["RoleArn"] == ROLE_ARN
+    assert document["SageMaker"]["Model"]["ExecutionRoleArn"] == ROLE_ARN
+    # The SDK's own loader reads it from the user's config path and validates it again.
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(written))
+    monkeypatch.setenv("SAGEMAKER_ADMIN_CONFIG_OVERRIDE", str(written))
+    assert load_sagemaker_config() == document
+
+
+def test_the_schema_check_can_fail():
+    import jsonschema
+    from sagemaker.core.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
+
+    bad = sdk_defaults_document(BUCKET, "not-a-role-arn")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
+
+
+def test_default_bucket_is_the_study_bucket_and_no_bucket_is_created(tmp_path, monkeypatch):
+    import boto3
+    from moto import mock_aws
+
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps(sdk_defaults_document(BUCKET, ROLE_ARN)))
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
+    monkeypatch.setenv("SAGEMAKER_ADMIN_CONFIG_OVERRIDE", str(config))
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        from sagemaker.core.helper.session_helper import Session
+
+        session = Session(boto_session=boto3.Session(region_name="us-east-1"))
+        assert session.default_bucket() == BUCKET
+        assert session.default_bucket_prefix == "models/training"
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [BUCKET]
+
+
+def test_lifecycle_script_refuses_a_document_that_would_end_its_heredoc():
+    with pytest.raises(ValueError, match="must not contain 'SAGEMAKER_SDK_DEFAULTS'"):
+        lifecycle_script({"x": "SAGEMAKER_SDK_DEFAULTS"})
+
+
+# --- the Studio user's policy -------------------------------------------------------------------------
+
+
+def _policies(tj: dict) -> dict[str, dict]:
+    return _of_type(tj, "AWS::IAM::Policy")
+
+
+def test_no_wildcard_action_and_star_resources_only_for_unscopable_actions(tj):
+    statements = [s for p in _policies(tj).values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    actions = [a for s in statements for a in _listify(s["Action"])]
+    assert all("*" not in a for a in actions), actions
+    star = {a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"])}
+    assert star == set(STUDIO_RESOURCELESS_ACTIONS) | set(TEARDOWN_RESOURCELESS_ACTIONS)
+
+
+def test_studio_user_policy_is_attached_to_the_foundation_role_and_scoped_to_this_domain(tj):
+    domain, _ = _one(tj, "AWS::SageMaker::Domain")
+    (user_policy,) = [p for k, p in _policies(tj).items() if k.startswith("UserAccess")]
+    (role,) = user_policy["Properties"]["Roles"]
+    assert "ExecutionRole" in json.dumps(role) and "Fn::ImportValue" in json.dumps(role)
+    statements = user_policy["Properties"]["PolicyDocument"]["Statement"]
+    apps = [s for s in statements if "sagemaker:CreateApp" in _listify(s["Action"])]
+    (app_statement,) = apps
+    resources = json.dumps(app_statement["Resource"])
+    assert resources.count(json.dumps({"Fn::GetAtt": [domain, "DomainId"]})) == 2
+    assert ":app/" in resources and ":space/" in resources
+    (profile,) = [s for s in statements if s["Action"] == "sagemaker:DescribeUserProfile"]
+    assert json.dumps(profile["Resource"]).endswith('"/student"]]}')
+
+
+def test_notebook_jobs_are_limited_to_named_jobs_and_allowed_instance_types(tj):
+    (user_policy,) = [p for k, p in _policies(tj).items() if k.startswith("UserAccess")]
+    by_sid = {s.get("Sid"): s for s in user_policy["Properties"]["PolicyDocument"]["Statement"]}
+    jobs = by_sid["NotebookJobs"]
+    assert {"sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateProcessingJob",
+            "sagemaker:CreateTransformJob"} <= set(jobs["Action"])
+    assert jobs["Condition"] == {
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}
+    }
+    tails = sorted(r["Fn::Join"][1][-1] for r in jobs["Resource"])
+    assert all(t.endswith(("/mls-*", "/sagemaker-*")) for t in tails) and len(tails) == 8
+    assert set(by_sid["NotebookJobLogs"]["Action"]) == {"logs:GetLogEvents", "logs:FilterLogEvents"}
+
+
+# --- teardown -------------------------------------------------------------------------------------------
+
+
+def test_teardown_is_deleted_before_profile_and_domain_and_its_residue_after_the_domain(tj):
+    domain, domain_res = _one(tj, "AWS::SageMaker::Domain")
+    profile, _ = _one(tj, "AWS::SageMaker::UserProfile")
+    apps, apps_res = _one(tj, "Custom::StudioAppsTeardown")
+    residue, residue_res = _one(tj, "Custom::StudioResidueTeardown")
+    # CloudFormation deletes a resource before everything it depends on.
+    assert {domain, profile} <= set(apps_res["DependsOn"])
+    assert apps_res["Properties"]["DomainId"] == {"Fn::GetAtt": [domain, "DomainId"]}
+    assert residue in domain_res["DependsOn"]
+    # ... and the residue (EFS mount targets, NFS groups) before any subnet or the VPC.
+    vpc_parts = {k for k, r in tj["Resources"].items() if r["Type"].startswith("AWS::EC2::")}
+    assert vpc_parts <= set(residue_res["DependsOn"])
+    assert residue_res["Properties"]["VpcId"] == {"Ref": _one(tj, "AWS::EC2::VPC")[0]}
+
+
+def test_teardown_handler_does_not_depend_on_the_domain(tj):
+    # The handler's functions and their default policy must not reference the domain: the domain
+    # depends on them (through ResidueTeardown), and only the apps policy may name it.
+    domain, _ = _one(tj, "AWS::SageMaker::Domain")
+    for key, res in tj["Resources"].items():
+        if key.startswith("TeardownHandlerRole") or (res["Type"] == "AWS::Lambda::Function" and key.startswith("Teardown")):
+            assert domain not in json.dumps(res), key
+    (apps_policy,) = [k for k in _policies(tj) if k.startswith("TeardownAppsTeardownPolicy")]
+    assert apps_policy in _one(tj, "Custom::StudioAppsTeardown")[1]["DependsOn"]
+
+
+def test_teardown_uses_the_provider_framework_with_a_poller_and_a_deadline(tj):
+    handlers = {
+        r["Properties"]["Handler"]: r["Properties"]
+        for k, r in _of_type(tj, "AWS::Lambda::Function").items()
+        if r["Properties"].get("Handler", "").startswith("index.")
+    }
+    assert set(handlers) == {"index.on_event", "index.is_complete"}
+    assert all(h["Runtime"] == "python3.14" and h["Architectures"] == ["arm64"] for h in handlers.values())
+    _one(tj, "AWS::StepFunctions::StateMachine")
+    for rtype in ("Custom::StudioAppsTeardown", "Custom::StudioResidueTeardown"):
+        # 55-minute Provider timeout; the handler reports what is left 5 minutes before it.
+        assert _one(tj, rtype)[1]["Properties"]["TimeoutSeconds"] == "3000"
+    definition = json.dumps(_one(tj, "AWS::StepFunctions::StateMachine")[1]["Properties"]["DefinitionString"])
+    assert '\\"IntervalSeconds\\":30' in definition and '\\"MaxAttempts\\":110' in definition
+
+
+def test_teardown_may_delete_only_in_this_vpc_and_only_sagemaker_file_systems(tj):
+    (policy,) = [p for k, p in _policies(tj).items() if k.startswith("TeardownHandlerRoleDefaultPolicy")]
+    by_first = {_listify(s["Action"])[0]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    vpc, _ = _one(tj, "AWS::EC2::VPC")
+    for action in ("ec2:DeleteSecurityGroup", "ec2:DeleteNetworkInterface"):
+        statement = next(s for s in by_first.values() if action in _listify(s["Action"]))
+        assert {"Ref": vpc} in statement["Condition"]["ArnEquals"]["ec2:Vpc"]["Fn::Join"][1]
+    efs = next(s for s in by_first.values() if "elasticfilesystem:DeleteFileSystem" in _listify(s["Action"]))
+    assert ":domain/*" in json.dumps(efs["Condition"]["StringLike"]["aws:ResourceTag/ManagedByAmazonSageMakerResource"])
+
+
+# --- context and construct validation ---------------------------------------------------------------------
+
+
+def test_context_variant_reaches_the_domain(variant, snapshot):
+    tj = variant.template_json("studio")
+    _, domain = _one(tj, "AWS::SageMaker::Domain")
+    idle = domain["Properties"]["DefaultUserSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"]["IdleSettings"]
+    assert idle["IdleTimeoutInMinutes"] == 120 and idle["MaxIdleTimeoutInMinutes"] == 120
+    assert domain["Properties"]["DomainName"] == "lab2-studio"
+    assert _one(tj, "AWS::SageMaker::UserProfile")[1]["Properties"]["UserProfileName"] == "alice-2"
+    assert masked(tj) == snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.mark.parametrize(
+    "overrides,key,rule",
+    [
+        ({"idle_timeout_minutes": 525601}, "idle_timeout_minutes", "between 60 and 525600"),
+        ({"user_profile_name": "a" * 64}, "user_profile_name", "1-63 letters"),
+        ({"user_profile_name": "bad_name"}, "user_profile_name", "letters, digits and hyphens"),
+    ],
+)
+def test_bad_studio_context_names_key_and_rule(overrides, key, rule):
+    with pytest.raises(ContextError) as err:
+        StudyConfig.from_context(overrides.get)
+    assert err.value.key == key and rule in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def scratch():
+    """A stack with a VPC and the Foundation's constructs, to construct Studio parts with bad props (no synth)."""
+    from study_env.constructs.execution_role import SageMakerExecutionRole
+    from study_env.constructs.study_bucket import StudyBucket
+    from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+
+    stack = Stack(App(), "Scratch")
+    vpc = ec2.Vpc(stack, "Vpc", nat_gateways=0, subnet_configuration=[ec2.SubnetConfiguration(name="P", subnet_type=ec2.SubnetType.PUBLIC)])
+    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
+    studio = StudioDomain(stack, "Studio", domain_name="ok", vpc=vpc, execution_role=role, user_profile_name="ok")
+    return stack, vpc, bucket, role, studio
+
+
+@pytest.mark.parametrize(
+    "props,message",
+    [
+        ({"idle_timeout_minutes": 30}, "idle_timeout_minutes=30: must be a whole number of minutes, 60-525600"),
+        ({"idle_timeout_minutes": True}, "idle_timeout_minutes=True"),
+        ({"user_profile_name": "-x"}, "user_profile_name='-x'"),
+        ({"domain_name": "a b"}, "domain_name='a b'"),
+        ({"instance_type": "t3.medium"}, "instance_type='t3.medium'"),
+    ],
+)
+def test_studio_domain_refuses_bad_props(scratch, props, message):
+    stack, vpc, _, role, _ = scratch
+    kwargs = {"domain_name": "d", "vpc": vpc, "execution_role": role, "user_profile_name": "u", **props}
+    with pytest.raises(ValueError, match="^StudioDomain " + re.escape(message)):
+        StudioDomain(stack, f"Bad{abs(hash(message))}", **kwargs)
+
+
+def test_studio_domain_needs_a_public_subnet(scratch):
+    stack, _, _, role, _ = scratch
+    private = ec2.Vpc(stack, "Private", nat_gateways=0, subnet_configuration=[ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    with pytest.raises(ValueError, match="StudioDomain vpc: has no public subnet"):
+        StudioDomain(stack, "NoPublic", domain_name="d", vpc=private, execution_role=role, user_profile_name="u")
+
+
+@pytest.mark.parametrize(
+    "props,message",
+    [
+        ({"total_timeout": Duration.minutes(90)}, "total_timeout=5400s: must be 10-60 minutes"),
+        ({"total_timeout": Duration.minutes(5)}, "total_timeout=300s"),
+        ({"query_interval": Duration.seconds(1)}, "query_interval=1s"),
+    ],
+)
+def test_teardown_refuses_bad_timing(scratch, props, message):
+    stack, vpc, _, _, studio = scratch
+    with pytest.raises(ValueError, match="^StudioTeardown " + re.escape(message)):
+        StudioTeardown(stack, f"Bad{abs(hash(message))}", studio=studio, vpc=vpc, **props)
+
+
+def test_sdk_defaults_and_user_access_refuse_bad_props(scratch):
+    stack, _, bucket, role, studio = scratch
+    with pytest.raises(ValueError, match="SageMakerSdkDefaults name='': must be 1-63 characters"):
+        SageMakerSdkDefaults(stack, "BadDefaults", name="", study_bucket=bucket, execution_role=role)
+    with pytest.raises(ValueError, match="StudioUserAccess job_name_prefixes=\\['mls\\*'\\]"):
+        StudioUserAccess(stack, "BadAccess", execution_role=role, studio=studio, job_name_prefixes=["mls*"], allowed_instance_types=["ml.m5.large"])
+    with pytest.raises(ValueError, match="StudioUserAccess allowed_instance_types"):
+        StudioUserAccess(stack, "BadTypes", execution_role=role, studio=studio, job_name_prefixes=["mls-"], allowed_instance_types=[])
