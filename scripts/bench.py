@@ -2,6 +2,9 @@
 """`make bench`: performance as ratios measured in one run, never as timed tests.
 
 synth: `cdk synth` of this app vs an empty CDK app, same CLI, Node and Python, alternating runs.
+launcher import: a cold import of the launcher's handler module vs a bare `import boto3`, each in a
+fresh interpreter; the handler from a copy of its asset folder without bytecode, as Lambda has it.
+launcher asset: the zipped size of lambda/launcher/ as CDK packages it (without __pycache__).
 Prints both medians and the ratio with its target; exits 1 when a ratio misses its target.
 """
 
@@ -14,12 +17,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from typing import Callable
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 CDK = os.path.join(ROOT, "node_modules", ".bin", "cdk")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+LAUNCHER_DIR = os.path.join(ROOT, "lambda", "launcher")
+IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "21"))
+ASSET_LIMIT_BYTES = 50 * 1024
 
 
 def _env() -> dict[str, str]:
@@ -73,7 +80,54 @@ def bench_synth() -> bool:
         shutil.rmtree(out, ignore_errors=True)
 
 
-BENCHES: list[Callable[[], bool]] = [bench_synth]
+def _import_time(statement: str, path: str | None) -> Callable[[], float]:
+    """Seconds a fresh interpreter spends in ``statement`` (interpreter start-up excluded)."""
+    code = (
+        "import sys, time\n"
+        "sys.dont_write_bytecode = True\n"
+        + (f"sys.path.insert(0, {path!r})\n" if path else "")
+        + f"start = time.perf_counter()\n{statement}\nprint(time.perf_counter() - start)\n"
+    )
+
+    def run() -> float:
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True, capture_output=True, text=True)
+        return float(out.stdout.strip().splitlines()[-1])
+
+    return run
+
+
+def bench_launcher_import() -> bool:
+    work = tempfile.mkdtemp(prefix="bench-launcher-")
+    try:
+        asset = os.path.join(work, "launcher")
+        shutil.copytree(LAUNCHER_DIR, asset, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        ours, base = alternate(_import_time("import handler", asset), _import_time("import boto3", None), IMPORT_RUNS)
+        return report("launcher cold import", ours, base, "bare import boto3", 1.2)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_launcher_asset() -> bool:
+    """The asset zipped as CDK does (deflate), excluding what JobLauncher excludes."""
+    work = tempfile.mkdtemp(prefix="bench-asset-")
+    try:
+        archive = os.path.join(work, "launcher.zip")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            for root, dirs, files in os.walk(LAUNCHER_DIR):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                for name in sorted(files):
+                    if not name.endswith(".pyc"):
+                        path = os.path.join(root, name)
+                        zf.write(path, os.path.relpath(path, LAUNCHER_DIR))
+        size = os.path.getsize(archive)
+        ok = size < ASSET_LIMIT_BYTES
+        print(f"launcher asset: {size / 1024:.1f} KB zipped (target < {ASSET_LIMIT_BYTES // 1024} KB) {'OK' if ok else 'MISSED'}")
+        return ok
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+BENCHES: list[Callable[[], bool]] = [bench_synth, bench_launcher_import, bench_launcher_asset]
 
 
 def main() -> int:

@@ -44,7 +44,7 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
         app,
         "Jobs",
         stack_name=config.stack_name("jobs"),
-        description="sagemaker-study-env: job notifications and cleanup of what jobs leave behind",
+        description="sagemaker-study-env: the job launcher, job notifications and cleanup of what jobs leave behind",
         alerts_topic=foundation.alerts.topic,
         **shared,
     )

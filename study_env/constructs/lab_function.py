@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Mapping
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -22,6 +23,8 @@ class LabFunction(Construct):
     :param folder: asset folder under ``lambda/`` (standard library and boto3 only).
     :param handler: ``module.function`` inside that folder.
     :param timeout: how long one invocation may run.
+    :param memory_size: MB for the function.
+    :param environment: the function's environment variables.
     """
 
     def __init__(
@@ -34,6 +37,8 @@ class LabFunction(Construct):
         description: str,
         timeout: Duration = Duration.minutes(1),
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_WEEK,
+        memory_size: int = 128,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         code_dir = os.path.join(LAMBDA_DIR, folder)
@@ -53,7 +58,8 @@ class LabFunction(Construct):
             handler=handler,
             description=description,
             timeout=timeout,
-            memory_size=128,
+            memory_size=memory_size,
+            environment=dict(environment) if environment else None,
             role=self.role,
             log_group=self.log_group,
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from study_env.config import StudyConfig
 from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.job_launcher import JobLauncher
 from study_env.constructs.job_notifications import JobNotifications
 from study_env.constructs.lab_cleanup import LabCleanup
 from study_env.constructs.study_bucket import StudyBucket
@@ -28,5 +29,19 @@ class JobsStack(Stack):
         super().__init__(scope, id, **kwargs)
         self.study_bucket = study_bucket
         self.execution_role = execution_role
+        self.launcher = JobLauncher(
+            self,
+            "Launcher",
+            study_bucket=study_bucket,
+            execution_role=execution_role,
+            prefix=config.prefix,
+            xgboost_version=config.xgboost_version,
+            allowed_instance_types=config.allowed_instance_types,
+            default_instance_type=config.default_instance_type,
+        )
         self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=config.prefix)
         self.cleanup = LabCleanup(self, "LabCleanup", prefix=config.prefix)
+        CfnOutput(
+            self, "LauncherFunctionName", value=self.launcher.function_name,
+            description="Job launcher: aws lambda invoke --function-name <this> --payload '{\"action\": \"list\"}' ...",
+        )

@@ -69,7 +69,7 @@ def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
     (resource,) = synth.resources("jobs", "Custom::LabCleanup").values()
     assert resource["Properties"]["Prefix"] == "mls"
     assert resource["Properties"]["ServiceToken"]["Fn::GetAtt"][1] == "Arn"
-    (function,) = synth.resources("jobs", "AWS::Lambda::Function").values()
+    function = synth.resources("jobs", "AWS::Lambda::Function")[resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]]
     props = function["Properties"]
     assert (props["Handler"], props["Runtime"], props["Architectures"]) == ("leftovers.handler", "python3.14", ["arm64"])
     assert props["Timeout"] == 300

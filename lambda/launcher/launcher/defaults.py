@@ -1,0 +1,69 @@
+"""The study plan's defaults and the lab's limits: a request field left out takes its value here."""
+
+from __future__ import annotations
+
+# The study bucket's layout (study_env/layout.py; a unit test keeps the two equal).
+DATA_RAW = "data/raw/"
+DATA_PROCESSED = "data/processed/"
+MODELS_TRAINING = "models/training/"
+OUTPUT_PREDICTIONS = "output/predictions/"
+CODE_SCRIPTS = "code/scripts/"
+# What the execution role may read and write: a job pointed anywhere else fails with AccessDenied
+# after it has started (and billed), so the launcher refuses it up front.
+READABLE_PREFIXES = ("data/", "code/", "models/")
+WRITABLE_PREFIXES = ("data/processed/", "data/features/", "models/", "output/")
+
+PREPROCESSING_SCRIPT = "preprocessing.py"
+# Output folders of preprocessing.py, each uploaded to <output_prefix><name>/.
+PROCESSING_OUTPUTS = ("train", "validation", "test", "test_labels")
+TRAIN_CHANNEL_PREFIX = DATA_PROCESSED + "train/"
+VALIDATION_CHANNEL_PREFIX = DATA_PROCESSED + "validation/"
+TRANSFORM_INPUT_PREFIX = DATA_PROCESSED + "test/"
+CSV = "text/csv"
+
+HYPERPARAMETERS = {
+    "max_depth": 5,
+    "eta": 0.2,
+    "objective": "binary:logistic",
+    "num_round": 100,
+    "eval_metric": "auc",
+}
+RANGES = {
+    "eta": {"min": 0.01, "max": 0.3},
+    "max_depth": {"min": 3, "max": 10},
+    "min_child_weight": {"min": 1, "max": 10},
+    "subsample": {"min": 0.5, "max": 1.0},
+}
+# XGBoost hyperparameters that take whole numbers; every other numeric range is continuous.
+INTEGER_HYPERPARAMETERS = frozenset(
+    {"max_depth", "num_round", "max_delta_step", "max_leaves", "max_bin", "num_parallel_tree", "early_stopping_rounds", "seed"}
+)
+OBJECTIVE_METRIC = "validation:auc"
+OBJECTIVE_TYPE = "Maximize"
+STRATEGIES = ("Bayesian", "Random", "Hyperband", "Grid")
+STRATEGY = "Bayesian"
+# Hyperband needs a training "resource" to grow; for XGBoost that is the number of boosting rounds.
+HYPERBAND_RESOURCE = "num_round"
+HYPERBAND_MAX_RESOURCE = 20000
+MAX_JOBS = 20
+MAX_PARALLEL_JOBS = 4
+
+# Cost guards.
+MAX_JOBS_LIMIT = 50
+MAX_PARALLEL_JOBS_LIMIT = 10
+INSTANCE_COUNT_LIMIT = 4
+RUNTIME_LIMITS = {"process": (60, 86400), "train": (60, 86400), "tune": (60, 86400), "transform": (1, 3600)}
+MAX_RUNTIME_SECONDS = {"process": 1800, "train": 3600, "tune": 3600, "transform": 600}
+# A spot job may wait for capacity as long as it may run.
+SPOT_WAIT_FACTOR = 2
+USE_SPOT = True
+VOLUME_SIZE_GB = 5
+TRANSFORM_MAX_PAYLOAD_MB = 6
+TRANSFORM_INVOCATION_RETRIES = 1
+# Instance families SageMaker does not offer for a job type (its TransformInstanceType enum has no t3).
+UNSUPPORTED_INSTANCE_FAMILIES = {"transform": ("ml.t2.", "ml.t3.")}
+
+TAG_PROJECT = ("project", "study-env")
+TAG_PREFIX_KEY = "study-env:prefix"
+TAG_LAUNCHER = ("study-env:launched-by", "job-launcher")
+TAG_REQUEST_ID_KEY = "study-env:request-id"

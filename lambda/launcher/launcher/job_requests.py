@@ -1,0 +1,234 @@
+"""SageMaker API requests built from a validated :class:`Request`: plain dicts, no AWS calls."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from launcher import defaults as d
+from launcher.settings import Settings
+from launcher.validation import CategoricalRange, NumericRange, Request
+
+PROCESSING_ROOT = "/opt/ml/processing"
+PROCESSING_INPUT = f"{PROCESSING_ROOT}/input/data"
+PROCESSING_CODE = f"{PROCESSING_ROOT}/input/code"
+PROCESSING_OUTPUT = f"{PROCESSING_ROOT}/output"
+CONSOLE_PATHS = {
+    "processing": "processing-jobs",
+    "training": "jobs",
+    "tuning": "hyper-tuning-jobs",
+    "transform": "transform-jobs",
+    "model": "models",
+}
+
+
+def s3_uri(settings: Settings, prefix: str) -> str:
+    return f"s3://{settings.bucket}/{prefix}"
+
+
+def tags(settings: Settings, request: Request) -> list[dict[str, str]]:
+    """Tags that mark a resource as the lab's (the cleanup and the cost report find it by them)."""
+    pairs = [d.TAG_PROJECT, (d.TAG_PREFIX_KEY, settings.prefix), d.TAG_LAUNCHER]
+    if request.request_id is not None:
+        pairs.append((d.TAG_REQUEST_ID_KEY, request.request_id))
+    return [{"Key": key, "Value": value} for key, value in pairs]
+
+
+def console_url(region: str, kind: str, name: str) -> str:
+    return f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/{CONSOLE_PATHS[kind]}/{name}"
+
+
+def processing_job(request: Request, settings: Settings, name: str) -> dict[str, Any]:
+    """``CreateProcessingJob``: preprocessing.py on the scikit-learn image, raw data in, three splits out."""
+    script_dir = s3_uri(settings, d.CODE_SCRIPTS)
+    return {
+        "ProcessingJobName": name,
+        "RoleArn": settings.role_arn,
+        "AppSpecification": {
+            "ImageUri": settings.sklearn_image,
+            "ContainerEntrypoint": ["python3", f"{PROCESSING_CODE}/{d.PREPROCESSING_SCRIPT}"],
+            "ContainerArguments": ["--input-dir", PROCESSING_INPUT, "--output-dir", PROCESSING_OUTPUT],
+        },
+        "ProcessingInputs": [
+            _processing_input("raw", s3_uri(settings, request.input_prefix), PROCESSING_INPUT),
+            _processing_input("code", script_dir + d.PREPROCESSING_SCRIPT, PROCESSING_CODE),
+        ],
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": output,
+                    "S3Output": {
+                        "S3Uri": s3_uri(settings, f"{request.output_prefix}{output}/"),
+                        "LocalPath": f"{PROCESSING_OUTPUT}/{output}",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+                for output in d.PROCESSING_OUTPUTS
+            ]
+        },
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceCount": request.instance_count,
+                "InstanceType": request.instance_type,
+                "VolumeSizeInGB": d.VOLUME_SIZE_GB,
+            }
+        },
+        "StoppingCondition": {"MaxRuntimeInSeconds": request.max_runtime_seconds},
+        "Tags": tags(settings, request),
+    }
+
+
+def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
+    return {
+        "InputName": name,
+        "S3Input": {"S3Uri": uri, "LocalPath": local_path, "S3DataType": "S3Prefix", "S3InputMode": "File"},
+    }
+
+
+def _channels(request: Request, settings: Settings) -> list[dict[str, Any]]:
+    return [
+        {
+            "ChannelName": channel,
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": s3_uri(settings, prefix),
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            },
+            "ContentType": d.CSV,
+            "CompressionType": "None",
+        }
+        for channel, prefix in (("train", request.train_prefix), ("validation", request.validation_prefix))
+    ]
+
+
+def _stopping_condition(request: Request) -> dict[str, int]:
+    condition = {"MaxRuntimeInSeconds": request.max_runtime_seconds}
+    if request.use_spot:
+        condition["MaxWaitTimeInSeconds"] = request.max_runtime_seconds * d.SPOT_WAIT_FACTOR
+    return condition
+
+
+def _training_definition(request: Request, settings: Settings) -> dict[str, Any]:
+    """What a training job and a tuning job's training jobs have in common."""
+    return {
+        "AlgorithmSpecification": {"TrainingImage": settings.xgboost_image, "TrainingInputMode": "File"},
+        "RoleArn": settings.role_arn,
+        "InputDataConfig": _channels(request, settings),
+        "OutputDataConfig": {"S3OutputPath": s3_uri(settings, request.output_prefix)},
+        "ResourceConfig": {
+            "InstanceType": request.instance_type,
+            "InstanceCount": request.instance_count,
+            "VolumeSizeInGB": d.VOLUME_SIZE_GB,
+        },
+        "StoppingCondition": _stopping_condition(request),
+        "EnableManagedSpotTraining": request.use_spot,
+    }
+
+
+def training_job(request: Request, settings: Settings, name: str) -> dict[str, Any]:
+    """``CreateTrainingJob``: built-in XGBoost on the train and validation channels."""
+    return {
+        "TrainingJobName": name,
+        "HyperParameters": dict(request.hyperparameters),
+        **_training_definition(request, settings),
+        "Tags": tags(settings, request),
+    }
+
+
+def tuning_job(request: Request, settings: Settings, name: str) -> dict[str, Any]:
+    """``CreateHyperParameterTuningJob`` over the request's ranges, maximizing validation AUC."""
+    config: dict[str, Any] = {
+        "Strategy": request.strategy,
+        "HyperParameterTuningJobObjective": {"Type": d.OBJECTIVE_TYPE, "MetricName": d.OBJECTIVE_METRIC},
+        "ResourceLimits": {
+            "MaxNumberOfTrainingJobs": request.max_jobs,
+            "MaxParallelTrainingJobs": request.max_parallel_jobs,
+            "MaxRuntimeInSeconds": tuning_runtime_limit(request),
+        },
+        "ParameterRanges": parameter_ranges(request.ranges),
+        # Hyperband stops jobs itself and requires Off; Grid runs every combination to the end.
+        "TrainingJobEarlyStoppingType": "Auto" if request.strategy in ("Bayesian", "Random") else "Off",
+    }
+    if request.strategy == "Hyperband":
+        config["StrategyConfig"] = {
+            "HyperbandStrategyConfig": {
+                "MinResource": 1,
+                "MaxResource": int(request.hyperparameters[d.HYPERBAND_RESOURCE]),
+            }
+        }
+    definition = _training_definition(request, settings)
+    definition["StaticHyperParameters"] = dict(request.hyperparameters)
+    return {
+        "HyperParameterTuningJobName": name,
+        "HyperParameterTuningJobConfig": config,
+        "TrainingJobDefinition": definition,
+        "Tags": tags(settings, request),
+    }
+
+
+def tuning_runtime_limit(request: Request) -> int:
+    """The whole tuning job's limit: every round of parallel jobs at its own limit (spot wait included)."""
+    per_job = _stopping_condition(request).get("MaxWaitTimeInSeconds", request.max_runtime_seconds)
+    return per_job * math.ceil(request.max_jobs / request.max_parallel_jobs)
+
+
+def parameter_ranges(ranges: dict[str, NumericRange | CategoricalRange]) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = {
+        "IntegerParameterRanges": [],
+        "ContinuousParameterRanges": [],
+        "CategoricalParameterRanges": [],
+    }
+    for name in sorted(ranges):
+        spec = ranges[name]
+        if isinstance(spec, CategoricalRange):
+            result["CategoricalParameterRanges"].append({"Name": name, "Values": list(spec.values)})
+        else:
+            key = "IntegerParameterRanges" if spec.integer else "ContinuousParameterRanges"
+            result[key].append(
+                {"Name": name, "MinValue": str(spec.min), "MaxValue": str(spec.max), "ScalingType": "Auto"}
+            )
+    return result
+
+
+def model(request: Request, settings: Settings, name: str, image: str, model_data_url: str) -> dict[str, Any]:
+    """``CreateModel`` from a training job's artifact, served by the image that trained it."""
+    return {
+        "ModelName": name,
+        "ExecutionRoleArn": settings.role_arn,
+        "PrimaryContainer": {"Image": image, "ModelDataUrl": model_data_url},
+        "Tags": tags(settings, request),
+    }
+
+
+def transform_job(request: Request, settings: Settings, name: str, model_name: str) -> dict[str, Any]:
+    """``CreateTransformJob``: score every CSV line under the input prefix, one prediction per line.
+
+    Batch Transform has no job-level runtime limit in SageMaker's API; ``max_runtime_seconds``
+    bounds each invocation instead, and the job ends when its input is scored.
+    """
+    return {
+        "TransformJobName": name,
+        "ModelName": model_name,
+        "ModelClientConfig": {
+            "InvocationsTimeoutInSeconds": request.max_runtime_seconds,
+            "InvocationsMaxRetries": d.TRANSFORM_INVOCATION_RETRIES,
+        },
+        "MaxPayloadInMB": d.TRANSFORM_MAX_PAYLOAD_MB,
+        "BatchStrategy": "MultiRecord",
+        "TransformInput": {
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": s3_uri(settings, request.input_prefix)}},
+            "ContentType": d.CSV,
+            "CompressionType": "None",
+            "SplitType": "Line",
+        },
+        # One folder per job, so a second run never mixes its predictions with the first's.
+        "TransformOutput": {
+            "S3OutputPath": s3_uri(settings, f"{request.output_prefix}{name}/"),
+            "Accept": d.CSV,
+            "AssembleWith": "Line",
+        },
+        "TransformResources": {"InstanceType": request.instance_type, "InstanceCount": request.instance_count},
+        "Tags": tags(settings, request),
+    }

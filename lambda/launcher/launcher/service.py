@@ -1,0 +1,287 @@
+"""The launcher's one entry for any request: validate, then start, describe or list jobs.
+
+:func:`handle` always returns a response dict: ``{"ok": true, ...}`` or
+``{"ok": false, "error": {"field", "code", "message"}}``. A request that fails validation returns
+before the SageMaker client is even created; SageMaker's own errors come back with its code.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from launcher import job_requests, names
+from launcher.settings import Settings
+from launcher.validation import Request, RequestError, validate
+
+INVALID_REQUEST = "InvalidRequest"
+JOB_NOT_READY = "JobNotReady"
+
+
+@dataclass(frozen=True)
+class JobApi:
+    """The SageMaker operations and response keys of one job type."""
+
+    create: str
+    describe: str
+    list: str
+    name: str
+    arn: str
+    status: str
+    summaries: str
+    ended: str
+
+
+APIS = {
+    "processing": JobApi(
+        "create_processing_job", "describe_processing_job", "list_processing_jobs",
+        "ProcessingJobName", "ProcessingJobArn", "ProcessingJobStatus", "ProcessingJobSummaries", "ProcessingEndTime",
+    ),
+    "training": JobApi(
+        "create_training_job", "describe_training_job", "list_training_jobs",
+        "TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "TrainingJobSummaries", "TrainingEndTime",
+    ),
+    "tuning": JobApi(
+        "create_hyper_parameter_tuning_job", "describe_hyper_parameter_tuning_job", "list_hyper_parameter_tuning_jobs",
+        "HyperParameterTuningJobName", "HyperParameterTuningJobArn", "HyperParameterTuningJobStatus",
+        "HyperParameterTuningJobSummaries", "HyperParameterTuningEndTime",
+    ),
+    "transform": JobApi(
+        "create_transform_job", "describe_transform_job", "list_transform_jobs",
+        "TransformJobName", "TransformJobArn", "TransformJobStatus", "TransformJobSummaries", "TransformEndTime",
+    ),
+}
+BUILDERS = {
+    "process": job_requests.processing_job,
+    "train": job_requests.training_job,
+    "tune": job_requests.tuning_job,
+}
+LIST_MAX_RESULTS = 10
+
+
+class Failure(Exception):
+    """A request that got as far as SageMaker and failed there (or found a job not ready for it)."""
+
+    def __init__(self, field: str | None, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+def failure(field: str | None, code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"field": field, "code": code, "message": message}}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _random_hex() -> str:
+    return secrets.token_hex(2)
+
+
+def handle(
+    event: Any,
+    settings: Settings,
+    get_client: Callable[[], Any],
+    now: Callable[[], datetime] = _utc_now,
+    random_hex: Callable[[], str] = _random_hex,
+) -> dict[str, Any]:
+    try:
+        request = validate(event, settings)
+    except RequestError as error:
+        return failure(error.field, INVALID_REQUEST, error.message)
+    client = get_client()
+    try:
+        if request.action == "describe":
+            return describe(request, settings, client)
+        if request.action == "list":
+            return list_jobs(settings, client)
+        return launch(request, settings, client, names.suffix(now(), random_hex(), request.request_id))
+    except Failure as error:
+        return failure(error.field, error.code, error.message)
+    except BotoCoreError as error:
+        return failure(None, type(error).__name__, str(error))
+
+
+def call(field: str | None, operation: Callable[..., dict], **kwargs: Any) -> dict:
+    """One SageMaker call; its error becomes a :class:`Failure` naming the request field it concerns."""
+    try:
+        return operation(**kwargs)
+    except ClientError as error:
+        err = error.response.get("Error", {})
+        raise Failure(field, err.get("Code", "ClientError"), err.get("Message", str(error))) from None
+
+
+def is_not_found(error: Failure) -> bool:
+    # SageMaker reports a missing training, processing or transform job or model as a
+    # ValidationException ("Could not find ...", "Requested resource not found"), a tuning job as ResourceNotFound.
+    text = error.message.lower()
+    return error.code == "ResourceNotFound" or (
+        error.code == "ValidationException" and ("not find" in text or "not found" in text or "does not exist" in text)
+    )
+
+
+def find(operation: Callable[..., dict], **kwargs: Any) -> dict | None:
+    try:
+        return call(None, operation, **kwargs)
+    except Failure as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+def launch(request: Request, settings: Settings, client: Any, name_suffix: str) -> dict[str, Any]:
+    kind = names.KINDS[request.action]
+    api = APIS[kind]
+    name = names.job_name(settings.prefix, request.action, name_suffix)
+    if request.request_id is not None:
+        existing = find(getattr(client, api.describe), **{api.name: name})
+        if existing is not None:
+            return started(settings, request, kind, name, existing[api.arn], existing=True)
+    extra: dict[str, Any] = {}
+    if request.action == "transform":
+        model_name, extra = model_for(request, settings, client, name_suffix)
+        body = job_requests.transform_job(request, settings, name, model_name)
+    else:
+        body = BUILDERS[request.action](request, settings, name)
+    try:
+        response = call(None, getattr(client, api.create), **body)
+    except Failure as error:
+        # Two retries of one request_id racing: the loser returns the winner's job.
+        if request.request_id is None or error.code != "ResourceInUse":
+            raise
+        response = call(None, getattr(client, api.describe), **{api.name: name})
+        return started(settings, request, kind, name, response[api.arn], existing=True, **extra)
+    return started(settings, request, kind, name, response[api.arn], existing=False, **extra)
+
+
+def started(settings: Settings, request: Request, kind: str, name: str, arn: str, existing: bool, **extra: Any) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "action": request.action,
+        "kind": kind,
+        "job_name": name,
+        "arn": arn,
+        "console_url": job_requests.console_url(settings.region, kind, name),
+        "existing": existing,
+        **({"request_id": request.request_id} if request.request_id is not None else {}),
+        **extra,
+    }
+
+
+def model_for(request: Request, settings: Settings, client: Any, name_suffix: str) -> tuple[str, dict[str, Any]]:
+    """The model a transform runs: the one named, or one made from a (best) training job's artifact."""
+    if request.model_name is not None:
+        return request.model_name, {"model_name": request.model_name}
+    field = "training_job_name"
+    training_job = request.training_job_name
+    if request.tuning_job_name is not None:
+        field = "tuning_job_name"
+        tuning = call(field, client.describe_hyper_parameter_tuning_job, HyperParameterTuningJobName=request.tuning_job_name)
+        best = tuning.get("BestTrainingJob", {}).get("TrainingJobName")
+        if not best:
+            raise Failure(
+                field, JOB_NOT_READY,
+                f"tuning job {request.tuning_job_name} has no best training job yet (status {tuning.get('HyperParameterTuningJobStatus')})",
+            )
+        training_job = best
+    training = call(field, client.describe_training_job, TrainingJobName=training_job)
+    status = training.get("TrainingJobStatus")
+    artifact = training.get("ModelArtifacts", {}).get("S3ModelArtifacts")
+    if status != "Completed" or not artifact:
+        raise Failure(field, JOB_NOT_READY, f"training job {training_job} is {status}; a transform needs a Completed one")
+    model_name = names.model_name(settings.prefix, name_suffix)
+    created = find(client.describe_model, ModelName=model_name) is None
+    if created:
+        image = training["AlgorithmSpecification"]["TrainingImage"]
+        call(field, client.create_model, **job_requests.model(request, settings, model_name, image, artifact))
+    return model_name, {"model_name": model_name, "model_created": created, "training_job_name": training_job}
+
+
+def describe(request: Request, settings: Settings, client: Any) -> dict[str, Any]:
+    name = request.job_name
+    kind = names.kind_of(name, settings.prefix)
+    api = APIS[kind]
+    job = call("job_name", getattr(client, api.describe), **{api.name: name})
+    result: dict[str, Any] = {
+        "ok": True,
+        "action": "describe",
+        "kind": kind,
+        "job_name": name,
+        "arn": job[api.arn],
+        "status": job[api.status],
+        "console_url": job_requests.console_url(settings.region, kind, name),
+        "created": iso(job.get("CreationTime")),
+        "ended": iso(job.get(api.ended)),
+    }
+    if job.get("FailureReason"):
+        result["failure_reason"] = job["FailureReason"]
+    result.update(DETAILS[kind](job))
+    return result
+
+
+def _training_details(job: dict) -> dict[str, Any]:
+    return {
+        "secondary_status": job.get("SecondaryStatus"),
+        "hyperparameters": job.get("HyperParameters", {}),
+        "model_artifacts": job.get("ModelArtifacts", {}).get("S3ModelArtifacts"),
+        "billable_seconds": job.get("BillableTimeInSeconds"),
+    }
+
+
+def _tuning_details(job: dict) -> dict[str, Any]:
+    best = job.get("BestTrainingJob") or {}
+    metric = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
+    return {
+        "strategy": job.get("HyperParameterTuningJobConfig", {}).get("Strategy"),
+        "training_job_counts": job.get("TrainingJobStatusCounters", {}),
+        "best_training_job": best.get("TrainingJobName"),
+        "best_objective": {"metric": metric["MetricName"], "value": metric["Value"]} if metric else None,
+        "best_hyperparameters": best.get("TunedHyperParameters"),
+    }
+
+
+def _transform_details(job: dict) -> dict[str, Any]:
+    return {"model_name": job.get("ModelName"), "output_path": job.get("TransformOutput", {}).get("S3OutputPath")}
+
+
+def _processing_details(job: dict) -> dict[str, Any]:
+    outputs = job.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    return {"outputs": {o["OutputName"]: o.get("S3Output", {}).get("S3Uri") for o in outputs}}
+
+
+DETAILS: dict[str, Callable[[dict], dict[str, Any]]] = {
+    "processing": _processing_details,
+    "training": _training_details,
+    "tuning": _tuning_details,
+    "transform": _transform_details,
+}
+
+
+def list_jobs(settings: Settings, client: Any) -> dict[str, Any]:
+    """The lab's most recent jobs of each type, newest first."""
+    jobs: dict[str, list[dict[str, Any]]] = {}
+    for kind, api in APIS.items():
+        response = call(
+            None, getattr(client, api.list),
+            NameContains=settings.prefix + "-", SortBy="CreationTime", SortOrder="Descending", MaxResults=LIST_MAX_RESULTS,
+        )
+        jobs[kind] = [
+            {
+                "job_name": summary[api.name],
+                "status": summary[api.status],
+                "created": iso(summary.get("CreationTime")),
+                "console_url": job_requests.console_url(settings.region, kind, summary[api.name]),
+            }
+            for summary in response.get(api.summaries, [])
+            if names.is_labs(summary[api.name], settings.prefix)
+        ]
+    return {"ok": True, "action": "list", "jobs": jobs}
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None

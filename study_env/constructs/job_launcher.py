@@ -1,0 +1,162 @@
+"""The job launcher: a Lambda function that starts the lab's SageMaker jobs from a JSON request."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from aws_cdk import Aws, Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from study_env.config import XGBOOST_VERSIONS
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.lab_function import LabFunction
+from study_env.constructs.study_bucket import StudyBucket
+from study_env.images import SageMakerImages
+from study_env.nag import acknowledge
+
+# The asset folder under lambda/.
+LAUNCHER_FOLDER = "launcher"
+# SageMaker resource types the launcher creates, by their ARN resource word.
+JOB_RESOURCES = ("processing-job", "training-job", "hyper-parameter-tuning-job", "transform-job")
+CREATE_ACTIONS = (
+    "sagemaker:CreateProcessingJob",
+    "sagemaker:CreateTrainingJob",
+    "sagemaker:CreateHyperParameterTuningJob",
+    "sagemaker:CreateTransformJob",
+    "sagemaker:CreateModel",
+)
+DESCRIBE_ACTIONS = (
+    "sagemaker:DescribeProcessingJob",
+    "sagemaker:DescribeTrainingJob",
+    "sagemaker:DescribeHyperParameterTuningJob",
+    "sagemaker:DescribeTransformJob",
+    "sagemaker:DescribeModel",
+)
+# The List* calls support no resource-level permission in IAM.
+LIST_ACTIONS = (
+    "sagemaker:ListProcessingJobs",
+    "sagemaker:ListTrainingJobs",
+    "sagemaker:ListHyperParameterTuningJobs",
+    "sagemaker:ListTransformJobs",
+)
+_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+_INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+
+
+class JobLauncher(Construct):
+    """A Lambda function (with its own least-privilege role) that starts, describes and lists the
+    lab's Processing, Training, Tuning and Batch Transform jobs. The request contract is in the README
+    ("Job launcher").
+
+    :param study_bucket: where every job reads and writes (its name goes to the function).
+    :param execution_role: the role the jobs run as; the launcher may pass it to SageMaker only.
+    :param prefix: every job and model name starts with ``<prefix>-``; IAM allows no other names.
+    :param xgboost_version: the built-in XGBoost image version for training and tuning.
+    :param allowed_instance_types: the only instance types a request may ask for (cost guard).
+    :param default_instance_type: used when a request names none; one of ``allowed_instance_types``.
+    :param memory_size: MB for the function (it only makes API calls).
+    :param timeout: the function's time limit; a transform from a tuning job makes five calls.
+    :param log_retention: how long the function's logs are kept.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        study_bucket: StudyBucket,
+        execution_role: SageMakerExecutionRole,
+        prefix: str,
+        xgboost_version: str = "1.7-1",
+        allowed_instance_types: Sequence[str] = ("ml.m5.large",),
+        default_instance_type: str = "ml.m5.large",
+        memory_size: int = 256,
+        timeout: Duration = Duration.seconds(30),
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_WEEK,
+    ) -> None:
+        super().__init__(scope, id)
+        if not _PREFIX_RE.match(prefix):
+            raise ValueError(f"JobLauncher prefix={prefix!r}: must be 2-10 lowercase letters and digits, starting with a letter")
+        if xgboost_version not in XGBOOST_VERSIONS:
+            raise ValueError(f"JobLauncher xgboost_version={xgboost_version!r}: must be one of {', '.join(XGBOOST_VERSIONS)}")
+        allowed = tuple(allowed_instance_types)
+        bad = [t for t in allowed if not _INSTANCE_TYPE_RE.match(t)]
+        if not allowed or bad:
+            raise ValueError(f"JobLauncher allowed_instance_types={allowed!r}: give one or more types like ml.m5.large")
+        if default_instance_type not in allowed:
+            raise ValueError(f"JobLauncher default_instance_type={default_instance_type!r}: must be one of allowed_instance_types")
+        if not 128 <= memory_size <= 1024:
+            raise ValueError(f"JobLauncher memory_size={memory_size!r}: must be 128-1024 MB (the function only calls APIs)")
+        if not 3 <= timeout.to_seconds() <= 120:
+            raise ValueError("JobLauncher timeout: must be 3-120 seconds")
+        self.prefix = prefix
+
+        images = SageMakerImages(self)
+        self.lab_function = LabFunction(
+            self,
+            "Function",
+            folder=LAUNCHER_FOLDER,
+            handler="handler.handler",
+            description="Starts the study lab's SageMaker Processing, Training, Tuning and Batch Transform jobs",
+            timeout=timeout,
+            log_retention=log_retention,
+            memory_size=memory_size,
+            environment={
+                "STUDY_BUCKET": study_bucket.bucket_name,
+                "EXECUTION_ROLE_ARN": execution_role.role_arn,
+                "JOB_PREFIX": prefix,
+                "XGBOOST_IMAGE_URI": images.xgboost_uri(xgboost_version),
+                "SKLEARN_IMAGE_URI": images.sklearn_processing_uri(),
+                "ALLOWED_INSTANCE_TYPES": ",".join(allowed),
+                "DEFAULT_INSTANCE_TYPE": default_instance_type,
+            },
+        )
+        self.function = self.lab_function.function
+        self.role = self.lab_function.role
+        self.log_group = self.lab_function.log_group
+        self._grant_sagemaker()
+        execution_role.grant_pass_role(self.role)
+        self._acknowledge()
+
+    def sagemaker_arns(self, *resources: str) -> list[str]:
+        """ARNs of the lab's SageMaker resources of the given types (names starting with the prefix)."""
+        return [
+            f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}/{self.prefix}-*"
+            for resource in resources
+        ]
+
+    def _grant_sagemaker(self) -> None:
+        job_arns = self.sagemaker_arns(*JOB_RESOURCES)
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="CreateAndDescribeLabJobs",
+                actions=[*CREATE_ACTIONS, *DESCRIBE_ACTIONS, "sagemaker:AddTags"],
+                resources=[*job_arns, *self.sagemaker_arns("model")],
+            )
+        )
+        self.role.add_to_policy(iam.PolicyStatement(sid="ListJobs", actions=list(LIST_ACTIONS), resources=["*"]))
+
+    def _acknowledge(self) -> None:
+        policy = self.role.node.find_child("DefaultPolicy")
+        resource = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:{}/" + self.prefix + "-*"
+        acknowledge(
+            policy,
+            ("AwsSolutions-IAM5[Resource::*]",
+             "SageMaker's List*Jobs calls support no resource-level permission; the launcher filters results by its prefix."),
+            *(
+                (f"AwsSolutions-IAM5[Resource::{resource.format(r)}]",
+                 "Job and model names are chosen per request; every one starts with the lab's prefix.")
+                for r in (*JOB_RESOURCES, "model")
+            ),
+        )
+
+    @property
+    def function_name(self) -> str:
+        return self.function.function_name
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` send the launcher requests."""
+        return self.function.grant_invoke(grantee)

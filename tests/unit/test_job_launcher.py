@@ -1,0 +1,148 @@
+"""Jobs stack, the job launcher: its function, its least-privilege role, and its asset."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+
+import pytest
+from aws_cdk import App, Duration, Stack
+from aws_cdk import aws_iam as iam
+
+from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.constructs.job_launcher import CREATE_ACTIONS, DESCRIBE_ACTIONS, LIST_ACTIONS, JobLauncher
+from study_env.constructs.study_bucket import StudyBucket
+from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+
+ASSET_LIMIT_BYTES = 50 * 1024
+
+
+def _listify(value):
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.fixture(scope="module")
+def tj(synth):
+    return synth.template_json("jobs")
+
+
+@pytest.fixture(scope="module")
+def function(tj):
+    (fn,) = [r for k, r in tj["Resources"].items() if r["Type"] == "AWS::Lambda::Function" and k.startswith("LauncherFunction")]
+    return fn
+
+
+@pytest.fixture(scope="module")
+def statements(tj):
+    return [
+        s
+        for k, r in tj["Resources"].items()
+        if r["Type"] == "AWS::IAM::Policy" and k.startswith("LauncherFunctionRole")
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_function_is_small_arm64_latest_python_with_log_retention(tj, function):
+    props = function["Properties"]
+    assert props["Runtime"] == "python3.14"
+    assert props["Architectures"] == ["arm64"]
+    assert props["Handler"] == "handler.handler"
+    assert props["MemorySize"] == 256 and props["Timeout"] == 30
+    (log_group_id, log_group) = next((k, r) for k, r in tj["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup" and k.startswith("Launcher"))
+    assert log_group["Properties"]["RetentionInDays"] == 7
+    assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
+
+
+def test_function_gets_images_from_the_region_map_and_the_lab_settings(tj, function):
+    env = function["Properties"]["Environment"]["Variables"]
+    assert env["JOB_PREFIX"] == "mls"
+    assert env["ALLOWED_INSTANCE_TYPES"] == "ml.t3.medium,ml.m5.large,ml.m5.xlarge"
+    assert env["DEFAULT_INSTANCE_TYPE"] == "ml.m5.large"
+    xgb = json.dumps(env["XGBOOST_IMAGE_URI"])
+    assert '"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, "registry"]' in xgb
+    assert "/sagemaker-xgboost:1.7-1" in xgb
+    assert "/sagemaker-scikit-learn:1.2-1-cpu-py3" in json.dumps(env["SKLEARN_IMAGE_URI"])
+    assert "SageMakerImageRegistries" in tj["Mappings"]
+    assert "Fn::ImportValue" in env["STUDY_BUCKET"] and "Fn::ImportValue" in env["EXECUTION_ROLE_ARN"]
+
+
+def test_role_is_assumed_by_lambda_without_managed_policies(tj):
+    (role,) = [r for k, r in tj["Resources"].items() if r["Type"] == "AWS::IAM::Role" and k.startswith("LauncherFunctionRole")]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
+    ]
+    assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_sagemaker_permissions_cover_only_names_with_the_prefix(statements):
+    (jobs,) = [s for s in statements if s.get("Sid") == "CreateAndDescribeLabJobs"]
+    assert sorted(_listify(jobs["Action"])) == sorted([*CREATE_ACTIONS, *DESCRIBE_ACTIONS, "sagemaker:AddTags"])
+    tails = sorted(r["Fn::Join"][1][-1] for r in jobs["Resource"])
+    assert tails == [
+        ":hyper-parameter-tuning-job/mls-*", ":model/mls-*", ":processing-job/mls-*", ":training-job/mls-*", ":transform-job/mls-*",
+    ]
+
+
+def test_star_resource_only_for_list_calls_and_no_wildcard_actions(statements):
+    star = sorted(a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"]))
+    assert star == sorted(LIST_ACTIONS)
+    assert all("*" not in a for s in statements for a in _listify(s["Action"]))
+
+
+def test_passes_only_the_execution_role_and_only_to_sagemaker(statements):
+    (passing,) = [s for s in statements if "iam:PassRole" in _listify(s["Action"])]
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+    assert "ExecutionRole" in passing["Resource"]["Fn::ImportValue"]
+
+
+def test_function_name_is_a_stack_output(tj):
+    (fn_id,) = [k for k, r in tj["Resources"].items() if r["Type"] == "AWS::Lambda::Function" and k.startswith("LauncherFunction")]
+    assert tj["Outputs"]["LauncherFunctionName"]["Value"] == {"Ref": fn_id}
+
+
+def test_zipped_asset_is_under_50_kb_and_holds_only_the_code(synth, function):
+    key = function["Properties"]["Code"]["S3Key"]
+    asset_dir = os.path.join(synth.outdir, "asset." + key.removesuffix(".zip"))
+    buffer = io.BytesIO()
+    files = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for root, _, names in os.walk(asset_dir):
+            for name in names:
+                path = os.path.join(root, name)
+                files.append(os.path.relpath(path, asset_dir))
+                archive.write(path, files[-1])
+    assert "handler.py" in files and not any("__pycache__" in f or f.endswith(".pyc") for f in files)
+    assert buffer.tell() < ASSET_LIMIT_BYTES, f"{buffer.tell()} bytes"
+
+
+def test_launcher_grants_invoke():
+    stack = Stack(App(), "S")
+    bucket = StudyBucket(stack, "B", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    launcher = JobLauncher(stack, "L", study_bucket=bucket, execution_role=SageMakerExecutionRole(stack, "R", study_bucket=bucket), prefix="lab")
+    user = iam.User(stack, "U")
+    launcher.grant_invoke(user)
+    doc = stack.resolve(user.node.find_child("DefaultPolicy").document.to_json())
+    assert any(s["Action"] == "lambda:InvokeFunction" for s in doc["Statement"])
+
+
+@pytest.mark.parametrize(
+    "props, message",
+    [
+        ({"prefix": "Lab"}, "prefix='Lab'"),
+        ({"prefix": "lab", "xgboost_version": "2.0"}, "xgboost_version='2.0'"),
+        ({"prefix": "lab", "allowed_instance_types": []}, "allowed_instance_types"),
+        ({"prefix": "lab", "allowed_instance_types": ["m5.large"]}, "allowed_instance_types"),
+        ({"prefix": "lab", "default_instance_type": "ml.m5.xlarge"}, "default_instance_type='ml.m5.xlarge'"),
+        ({"prefix": "lab", "memory_size": 4096}, "memory_size=4096"),
+        ({"prefix": "lab", "timeout": Duration.minutes(10)}, "timeout"),
+    ],
+)
+def test_bad_props_fail_with_the_prop_named(props, message):
+    stack = Stack(App(), "S")
+    bucket = StudyBucket(stack, "B", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    role = SageMakerExecutionRole(stack, "R", study_bucket=bucket)
+    with pytest.raises(ValueError, match=re.escape(f"JobLauncher {message}")):
+        JobLauncher(stack, "L", study_bucket=bucket, execution_role=role, **props)
