@@ -54,6 +54,7 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
             "Serving",
             stack_name=config.stack_name("serving"),
             description="sagemaker-study-env: an endpoint for one model, deleted after its time-to-live",
+            launcher=stacks["jobs"].launcher,
             **shared,
         )
     Tags.of(app).add("project", PROJECT_TAG)

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from study_env import layout
 from study_env.constructs.study_bucket import StudyBucket
+from study_env.nag import acknowledge
 
 DEFAULT_INPUT_PREFIX = layout.DATA_PROCESSED + "test/"
 DEFAULT_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS
@@ -73,7 +74,7 @@ class BatchTransform(Construct):
     def grant_transform(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start (and tag) transform jobs of this model only, on allowed instance types."""
         iam.Grant.add_to_principal(grantee=grantee, actions=["sagemaker:AddTags"], resource_arns=[self.transform_job_arns])
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateTransformJob"],
             resource_arns=[self.transform_job_arns],
@@ -82,3 +83,11 @@ class BatchTransform(Construct):
                 "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(self.allowed_instance_types)},
             },
         )
+        # An imported role is a jsii proxy, not a Construct subclass, but it has a node.
+        if getattr(grantee, "node", None) is not None:
+            acknowledge(
+                grantee,
+                (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job/{self.job_name_prefix}-*]",
+                 "Transform job names are chosen per request; each starts with the lab's prefix and may use only this model."),
+            )
+        return grant

@@ -25,7 +25,6 @@ CREATE_ACTIONS = (
     "sagemaker:CreateProcessingJob",
     "sagemaker:CreateTrainingJob",
     "sagemaker:CreateHyperParameterTuningJob",
-    "sagemaker:CreateTransformJob",
     "sagemaker:CreateModel",
 )
 DESCRIBE_ACTIONS = (
@@ -135,6 +134,16 @@ class JobLauncher(Construct):
                 sid="CreateAndDescribeLabJobs",
                 actions=[*CREATE_ACTIONS, *DESCRIBE_ACTIONS, "sagemaker:AddTags"],
                 resources=[*job_arns, *self.sagemaker_arns("model")],
+            )
+        )
+        # Transforms only with the lab's own models; a model CloudFormation names (the Serving stack's)
+        # is added by BatchTransform.grant_transform.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="TransformWithLabModels",
+                actions=["sagemaker:CreateTransformJob"],
+                resources=self.sagemaker_arns("transform-job"),
+                conditions={"ArnLike": {"sagemaker:ModelArn": self.sagemaker_arns("model")}},
             )
         )
         self.role.add_to_policy(iam.PolicyStatement(sid="ListJobs", actions=list(LIST_ACTIONS), resources=["*"]))

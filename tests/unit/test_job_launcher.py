@@ -86,6 +86,14 @@ def test_sagemaker_permissions_cover_only_names_with_the_prefix(statements):
     ]
 
 
+def test_transforms_only_with_the_labs_own_models(statements):
+    (transform,) = [s for s in statements if s.get("Sid") == "TransformWithLabModels"]
+    assert transform["Action"] == "sagemaker:CreateTransformJob"
+    assert transform["Resource"]["Fn::Join"][1][-1] == ":transform-job/mls-*"
+    (model_arn,) = _listify(transform["Condition"]["ArnLike"]["sagemaker:ModelArn"])
+    assert model_arn["Fn::Join"][1][-1] == ":model/mls-*"
+
+
 def test_star_resource_only_for_list_calls_and_no_wildcard_actions(statements):
     star = sorted(a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"]))
     assert star == sorted(LIST_ACTIONS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import re
 import subprocess
@@ -181,6 +183,16 @@ def test_batch_transform_grant_is_this_model_lab_named_jobs_and_allowed_types(in
     }
     (tag,) = [s for s in statements if s["Action"] == "sagemaker:AddTags"]
     assert tag["Resource"] == create["Resource"]
+
+
+def test_the_launcher_may_transform_with_the_serving_model_from_the_serving_stack(stj):
+    # The grant lives in the Serving stack (deleted with it) and names the launcher's role by import.
+    policies = [r for k, r in stj["Resources"].items() if r["Type"] == "AWS::IAM::Policy" and k.startswith("LauncherRole")]
+    (policy,) = policies
+    assert "LauncherFunctionRole" in json.dumps(policy["Properties"]["Roles"])
+    (create,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sagemaker:CreateTransformJob"]
+    model_id = next(k for k, r in stj["Resources"].items() if r["Type"] == "AWS::SageMaker::Model")
+    assert create["Condition"]["ArnEquals"] == {"sagemaker:ModelArn": {"Ref": model_id}}
 
 
 def test_batch_transform_reads_processed_test_data_and_writes_predictions(serving):
