@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 
+from study_env.lab import LabError
 from study_env.paths import ROOT
+from study_env.sandbox.lab_use import use_lab
 from study_env.sandbox.rehearsal import RehearsalError, rehearse
 
 
@@ -15,8 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=os.path.join(ROOT, ".sandbox"), help="where the CDK output and log go")
     args = parser.parse_args(argv)
     try:
-        result = rehearse(None, workdir=args.workdir)
-    except RehearsalError as err:
+        result = rehearse(use_lab, workdir=args.workdir)
+    except (RehearsalError, LabError) as err:
         print(f"sandbox: {err}", file=sys.stderr)
         return 1
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.timings.items())

@@ -13,12 +13,13 @@ Two kinds of workaround live here:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -121,14 +122,15 @@ class Placeholders:
 
 
 PLACEHOLDERS = Placeholders()
-_patched = False
 
 
-def patch_emulator() -> None:
-    """Apply the emulator fixes of the 'change-set-outputs' and 'skipped-types' gaps (idempotent)."""
-    global _patched
-    if _patched:
-        return
+@contextlib.contextmanager
+def patch_emulator() -> Iterator[None]:
+    """The emulator fixes of the 'change-set-outputs', 'skipped-types' and 'undeletable-types' gaps.
+
+    moto's classes are patched only while the rehearsal runs, so mock_aws tests in the same process
+    see moto as it is.
+    """
     from moto.awslambda.models import LayerVersion
     from moto.cloudformation import parsing
     from moto.cloudformation.models import CloudFormationBackend, Stack
@@ -172,8 +174,6 @@ def patch_emulator() -> None:
             return PlaceholderResource
         return original_class_from_type(resource_type)
 
-    parsing.resource_class_from_type = class_from_type
-    warnings.filterwarnings("ignore", message="Tried to parse AWS::CDK::Metadata")
 
     original_create = CloudFormationBackend.create_change_set
     original_execute = CloudFormationBackend.execute_change_set
@@ -203,12 +203,27 @@ def patch_emulator() -> None:
         self.output_map = self._create_output_map()
 
     # CloudFormation's Ref of a layer version is its ARN; moto's model has no physical id at all.
-    LayerVersion.physical_resource_id = property(lambda self: self.arn)
-
-    CloudFormationBackend.create_change_set = create_change_set
-    CloudFormationBackend.execute_change_set = execute_change_set
-    Stack.delete = delete_stack
-    _patched = True
+    patches = [
+        (parsing, "resource_class_from_type", class_from_type),
+        (CloudFormationBackend, "create_change_set", create_change_set),
+        (CloudFormationBackend, "execute_change_set", execute_change_set),
+        (Stack, "delete", delete_stack),
+        (LayerVersion, "physical_resource_id", property(lambda self: self.arn)),
+    ]
+    saved = [(owner, name, owner.__dict__.get(name)) for owner, name, _ in patches]
+    for owner, name, value in patches:
+        setattr(owner, name, value)
+    PLACEHOLDERS.reset()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Tried to parse AWS::CDK::Metadata")
+            yield
+    finally:
+        for owner, name, value in saved:
+            if value is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, value)
 
 
 # --- stand-ins, run against the emulator's API -------------------------------------------------------

@@ -58,13 +58,15 @@ def running_emulator() -> Iterator[Emulator]:
     from moto.core.config import default_user_config
     from moto.server import ThreadedMotoServer
 
-    gaps.patch_emulator()
-    gaps.PLACEHOLDERS.reset()
-    # Without Docker, moto would try to run each custom resource's Lambda and log a failure each time.
-    default_user_config["lambda"]["use_docker"] = False
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    stack = contextlib.ExitStack()
+    stack.enter_context(gaps.patch_emulator())
+    # Without Docker, moto would try to run Lambda code (custom resources) and log a failure each time.
+    stack.callback(default_user_config["lambda"].__setitem__, "use_docker", default_user_config["lambda"]["use_docker"])
     server = ThreadedMotoServer(ip_address="localhost", port=0, verbose=False)
     server.start()
+    stack.callback(server.stop)
+    default_user_config["lambda"]["use_docker"] = False
     _, port = server.get_host_and_port()
     # localhost, not 127.0.0.1: the CDK CLI builds virtual-host S3 addresses from the endpoint's host.
     endpoint_url = f"http://localhost:{port}"
@@ -76,7 +78,7 @@ def running_emulator() -> Iterator[Emulator]:
     try:
         yield Emulator(endpoint_url=endpoint_url, environ=dict(os.environ))
     finally:
-        server.stop()
+        stack.close()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -94,6 +96,23 @@ class CdkCli:
     project_dir: str = ROOT
 
     def run(self, *args: str) -> float:
+        """Run one command, its output appended to the log; raise with the log's end on failure."""
+        started = time.monotonic()
+        result = self._call(args, capture=False)
+        if result.returncode != 0:
+            with open(self.log_path) as log:
+                tail = "".join(log.readlines()[-25:])
+            raise RehearsalError(f"`cdk {' '.join(args)}` failed (exit {result.returncode}); end of {self.log_path}:\n{tail}")
+        return time.monotonic() - started
+
+    def list_stacks(self, *args: str) -> list[str]:
+        """`cdk ls` with extra arguments (e.g. context): the stack names the app would have."""
+        result = self._call(("ls", *args), capture=True)
+        if result.returncode != 0:
+            raise RehearsalError(f"`cdk ls {' '.join(args)}` failed (exit {result.returncode})")
+        return [line.split(" (")[-1].rstrip(")") if " (" in line else line for line in result.stdout.splitlines() if line.strip()]
+
+    def _call(self, args: tuple[str, ...], capture: bool) -> subprocess.CompletedProcess:
         env = dict(self.emulator.environ)
         bin_dir = os.path.join(self.project_dir, ".venv", "bin")
         env["PATH"] = bin_dir + os.pathsep + os.path.join(self.project_dir, "node_modules", ".bin") + os.pathsep + env.get("PATH", "")
@@ -103,19 +122,15 @@ class CdkCli:
             CDK_CLI_NOTICES="false",
         )
         command = [os.path.join(self.project_dir, "node_modules", ".bin", "cdk"), *args, "--no-notices", "--output", self.outdir]
-        started = time.monotonic()
         with open(self.log_path, "a") as log:
             log.write(f"\n$ cdk {' '.join(args)}\n")
             log.flush()
-            result = subprocess.run(command, cwd=self.project_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
-        if result.returncode != 0:
-            with open(self.log_path) as log:
-                tail = "".join(log.readlines()[-25:])
-            raise RehearsalError(f"`cdk {' '.join(args)}` failed (exit {result.returncode}); end of {self.log_path}:\n{tail}")
-        return time.monotonic() - started
+            if capture:
+                return subprocess.run(command, cwd=self.project_dir, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+            return subprocess.run(command, cwd=self.project_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-LabUser = Callable[[Emulator, CloudAssembly, dict[str, dict[str, str]]], list[str]]
+LabUser = Callable[[Emulator, CdkCli, CloudAssembly, dict[str, dict[str, str]]], list[str]]
 
 
 @dataclass
@@ -205,7 +220,9 @@ def rehearse(
         lab_report: list[str] = []
         if use_lab is not None:
             started = time.monotonic()
-            lab_report = use_lab(emulator, assembly, outputs)
+            lab_report = use_lab(emulator, cdk, assembly, outputs)
+            for line in lab_report:
+                say(f"use: {line}")
             timings["use"] = time.monotonic() - started
 
         stand_ins += gaps.before_destroy(session, assembly)
