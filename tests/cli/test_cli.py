@@ -265,3 +265,15 @@ def test_cleanup_dry_run_changes_nothing(aws, lab):
     code, printed = run_cli(aws, "cleanup", "--dry-run")
     assert printed == ["would delete endpoint mls-endpoint"]
     assert [e["EndpointName"] for e in aws.client("sagemaker").list_endpoints()["Endpoints"]] == ["mls-endpoint"]
+
+
+def test_console_script_points_at_the_cli_entry_point():
+    import importlib
+    import tomllib
+
+    from tests.harness import ROOT
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
+        target = tomllib.load(fh)["project"]["scripts"]["study"]
+    module, _, function = target.partition(":")
+    assert getattr(importlib.import_module(module), function) is cli.main
