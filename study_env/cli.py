@@ -24,6 +24,7 @@ import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from study_env.lab import (
+    ENDPOINT_OUTPUT,
     JOB_KINDS,
     Lab,
     LabError,
@@ -250,7 +251,7 @@ def cmd_cleanup(ctx: Context, args) -> int:
         "transform": ("stop_transform_job", "TransformJobName"),
     }
     actions = [(f"stop {JOB_KINDS[kind].label} job {name}", stoppers[kind], name) for kind, name in active_jobs(ctx)]
-    serving_endpoint = ctx.lab.outputs.get("serving", {}).get("EndpointName")
+    serving_endpoint = ctx.lab.outputs.get("serving", {}).get(ENDPOINT_OUTPUT)
     for name, _status in lab_endpoints(ctx):
         if name == serving_endpoint:
             ctx.out(f"endpoint {name} belongs to stack {ctx.lab.stack_name('serving')}: remove it with "
