@@ -12,7 +12,7 @@ CDK := cdk
 CDK_FLAGS := --no-notices
 PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
 
-.PHONY: synth test snapshot-update deploy destroy diff bench clean setup setup-dev
+.PHONY: synth test snapshot-update deploy destroy diff bench clean setup setup-dev sandbox diagram
 
 synth: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
@@ -32,6 +32,15 @@ destroy: $(VENV)/.synth-deps node_modules/.installed
 
 diff: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) diff --all $(CDK_FLAGS)
+
+# Deploy, use and destroy the whole lab on an embedded AWS emulator (moto): no account needed.
+sandbox: $(VENV)/.dev-deps node_modules/.installed
+	$(VENV)/bin/python -m study_env.sandbox
+
+# Regenerate the architecture diagram in README.md from a fresh synth.
+diagram: $(VENV)/.synth-deps node_modules/.installed
+	$(CDK) synth --quiet $(CDK_FLAGS)
+	$(VENV)/bin/python -m study_env.diagram cdk.out --readme README.md
 
 bench: $(VENV)/.dev-deps node_modules/.installed
 	$(VENV)/bin/python scripts/bench.py
@@ -57,7 +66,7 @@ node_modules/.installed: package.json package-lock.json | $(VENV)/.synth-deps
 	touch $@
 
 clean:
-	rm -rf cdk.out .bench .pytest_cache .hypothesis
+	rm -rf cdk.out .bench .pytest_cache .hypothesis .sandbox
 	find . -name __pycache__ -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 distclean: clean

@@ -1,0 +1,113 @@
+"""Using the rehearsed lab as a student would: the study CLI's pipeline, with the launcher in-process.
+
+Before the pipeline, the launcher's wiring is checked against what the stacks created: every role
+ARN and bucket its environment names exists, and its role may pass the execution role to SageMaker.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import json
+import os
+import tempfile
+from urllib.parse import unquote
+
+from study_env import cli
+from study_env.assembly import CloudAssembly
+from study_env.lab import LAUNCHER_HANDLER, InProcessTransport, find_lab
+from study_env.paths import SAMPLE_DATA_DIR
+from study_env.sandbox.rehearsal import CdkCli, Emulator, RehearsalError
+
+PREFIX = "mls"
+INVOKE_ROWS = 3
+
+
+def launcher_wiring_problems(session, function_name: str, bucket: str, execution_role_arn: str) -> list[str]:
+    """What does not line up between the deployed launcher function and the stacks' resources."""
+    lam, iam, s3 = session.client("lambda"), session.client("iam"), session.client("s3")
+    config = lam.get_function_configuration(FunctionName=function_name)
+    variables = config.get("Environment", {}).get("Variables", {})
+    buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    problems = []
+    if bucket not in variables.values():
+        problems.append(f"launcher environment does not name the study bucket {bucket}: {sorted(variables)}")
+    for key, value in sorted(variables.items()):
+        if value.startswith("arn:aws:iam::") and ":role/" in value:
+            try:
+                iam.get_role(RoleName=value.split("/")[-1])
+            except iam.exceptions.NoSuchEntityException:
+                problems.append(f"launcher environment {key}={value}: no such role")
+        elif value.startswith(f"{PREFIX}-") and "bucket" in key.lower() and value not in buckets:
+            problems.append(f"launcher environment {key}={value}: no such bucket")
+    if not _role_may_pass(iam, config["Role"].split("/")[-1], execution_role_arn):
+        problems.append(f"launcher role {config['Role']} may not iam:PassRole the execution role {execution_role_arn}")
+    return problems
+
+
+def _role_may_pass(iam, role_name: str, execution_role_arn: str) -> bool:
+    documents = [
+        iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    ]
+    for attached in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
+        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+        version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
+        documents.append(version["PolicyVersion"]["Document"])
+    for document in documents:
+        if isinstance(document, str):
+            document = json.loads(unquote(document))
+        for statement in _as_list(document.get("Statement")):
+            actions, resources = _as_list(statement.get("Action")), _as_list(statement.get("Resource"))
+            if (
+                statement.get("Effect") == "Allow"
+                and any(fnmatch.fnmatch("iam:PassRole", a) for a in actions)
+                and any(fnmatch.fnmatch(execution_role_arn, r) for r in resources)
+            ):
+                return True
+    return False
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def sample_rows(count: int) -> str:
+    """The first ``count`` feature rows of the sample dataset (no header, no label), as CSV."""
+    with open(os.path.join(SAMPLE_DATA_DIR, "breast_cancer.csv")) as fh:
+        rows = list(csv.DictReader(fh))[:count]
+    return "".join(",".join(v for k, v in row.items() if k != "target") + "\n" for row in rows)
+
+
+def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: dict[str, dict[str, str]]) -> list[str]:
+    session = emulator.session()
+    lab = find_lab(session, PREFIX)
+    if "jobs" not in lab.outputs:
+        return [f"pipeline skipped: the app has no {lab.stack_name('jobs')} stack (no launcher to send requests to)"]
+    if not os.path.isfile(LAUNCHER_HANDLER):
+        raise RehearsalError(f"stack {lab.stack_name('jobs')} is deployed but {LAUNCHER_HANDLER} is missing")
+    problems = launcher_wiring_problems(session, lab.launcher_function, lab.bucket, lab.execution_role_arn)
+    if problems:
+        raise RehearsalError("launcher does not line up with the stacks:\n  " + "\n  ".join(problems))
+    report = [f"launcher {lab.launcher_function}: environment and PassRole line up with the stacks"]
+
+    argv = ["--prefix", PREFIX, "--timeout-minutes", "1", "pipeline", "--max-jobs", "2", "--max-parallel-jobs", "1"]
+    serving_in_app = lab.stack_name("serving") in cdk.list_stacks("-c", "training_job_name=sandbox-probe")
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as rows:
+        rows.write(sample_rows(INVOKE_ROWS))
+    if serving_in_app:
+        argv += ["--endpoint", "--rows-file", rows.name]
+    else:
+        report.append(f"endpoint steps skipped: the app has no {lab.stack_name('serving')} stack")
+    try:
+        cli.run(
+            argv,
+            session=session,
+            transport_factory=lambda lab: InProcessTransport.from_deployed(session, lab.launcher_function),
+            serving=lambda lab, session: cli.CdkServing(lab, session, run=cdk.run),
+            out=report.append,
+            poll_seconds=0,
+        )
+    finally:
+        os.unlink(rows.name)
+    return report

@@ -1,0 +1,67 @@
+"""The sandbox's check that the launcher's environment and permissions match the stacks (moto)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from study_env.paths import SAMPLE_DATA_DIR
+from study_env.sandbox.lab_use import launcher_wiring_problems, sample_rows
+
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+@pytest.fixture
+def account():
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        iam = session.client("iam")
+        execution = iam.create_role(RoleName="mls-exec", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        launcher = iam.create_role(RoleName="mls-launcher", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        session.client("s3").create_bucket(Bucket="mls-study")
+        yield session, execution, launcher
+
+
+def make_function(session, role, variables):
+    session.client("lambda").create_function(
+        FunctionName="mls-launcher", Runtime="python3.12", Role=role, Handler="handler.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18}, Environment={"Variables": variables})
+
+
+def allow_pass_role(session, resource):
+    session.client("iam").put_role_policy(RoleName="mls-launcher", PolicyName="pass", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource}]}))
+
+
+def test_lined_up_launcher_has_no_problems(account):
+    session, execution, launcher = account
+    make_function(session, launcher, {"STUDY_BUCKET": "mls-study", "EXECUTION_ROLE_ARN": execution})
+    allow_pass_role(session, execution)
+    assert launcher_wiring_problems(session, "mls-launcher", "mls-study", execution) == []
+
+
+def test_each_mismatch_is_named(account):
+    session, execution, launcher = account
+    make_function(session, launcher, {"STUDY_BUCKET": "mls-other", "EXECUTION_ROLE_ARN": execution + "-gone"})
+    allow_pass_role(session, "arn:aws:iam::123456789012:role/someone-else")
+    assert launcher_wiring_problems(session, "mls-launcher", "mls-study", execution) == [
+        "launcher environment does not name the study bucket mls-study: ['EXECUTION_ROLE_ARN', 'STUDY_BUCKET']",
+        f"launcher environment EXECUTION_ROLE_ARN={execution}-gone: no such role",
+        "launcher environment STUDY_BUCKET=mls-other: no such bucket",
+        f"launcher role {launcher} may not iam:PassRole the execution role {execution}",
+    ]
+
+
+def test_invoke_rows_are_features_only():
+    rows = sample_rows(2).splitlines()
+    assert len(rows) == 2
+    with open(os.path.join(SAMPLE_DATA_DIR, "breast_cancer.csv")) as fh:
+        header = fh.readline().strip().split(",")
+    assert "target" in header
+    assert all(len(row.split(",")) == len(header) - 1 for row in rows)
