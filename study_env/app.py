@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from aws_cdk import App, Environment, Stack, Tags
+from aws_cdk import App, Environment, Fn, Stack, Tags
 
 from study_env.config import StudyConfig
 from study_env.stacks.foundation import FoundationStack
-from study_env.stacks.jobs import JobsStack
+from study_env.stacks.jobs import JobsStack, launcher_role_export_name
 from study_env.stacks.serving import ServingStack
 from study_env.stacks.studio import StudioStack
 
@@ -17,12 +17,15 @@ PROJECT_TAG = "study-env"
 
 
 def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
-    """Create every stack the config asks for, in dependency order; return them by short name."""
+    """Create every stack the config asks for, in dependency order; return them by short name.
+
+    Each stack's construct id is its stack name, so `cdk deploy mls-serving` selects it by that name.
+    """
     env = Environment(account=config.account, region=config.region) if (config.account or config.region) else None
     stacks: dict[str, Stack] = {}
     stacks["foundation"] = FoundationStack(
         app,
-        "Foundation",
+        config.stack_name("foundation"),
         stack_name=config.stack_name("foundation"),
         description="sagemaker-study-env: study bucket and SageMaker execution role",
         config=config,
@@ -35,14 +38,14 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
     )
     stacks["studio"] = StudioStack(
         app,
-        "Studio",
+        config.stack_name("studio"),
         stack_name=config.stack_name("studio"),
         description="sagemaker-study-env: Studio domain, user profile with idle shutdown, and its teardown",
         **shared,
     )
     stacks["jobs"] = JobsStack(
         app,
-        "Jobs",
+        config.stack_name("jobs"),
         stack_name=config.stack_name("jobs"),
         description="sagemaker-study-env: the job launcher, job notifications and cleanup of what jobs leave behind",
         alerts_topic=foundation.alerts.topic,
@@ -51,12 +54,13 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
     if config.serving_enabled:
         stacks["serving"] = ServingStack(
             app,
-            "Serving",
+            config.stack_name("serving"),
             stack_name=config.stack_name("serving"),
             description="sagemaker-study-env: an endpoint for one model, deleted after its time-to-live",
-            launcher=stacks["jobs"].launcher,
+            launcher_role_arn=Fn.import_value(launcher_role_export_name(config.prefix)),
             **shared,
         )
+        stacks["serving"].add_dependency(stacks["jobs"])
     Tags.of(app).add("project", PROJECT_TAG)
     Tags.of(app).add("study-env:prefix", config.prefix)
     return stacks

@@ -56,16 +56,32 @@ class CdkServing:
         self.lab = lab
         self.session = session
         self._run = run or _run_cdk
+        # The serving stack exists in the app only with a model in context, for destroy as for deploy.
+        self._context: list[str] = []
 
     def deploy(self, training_job_name: str) -> str:
         stack = self.lab.stack_name("serving")
-        self._run("deploy", stack, "-c", f"training_job_name={training_job_name}", "--require-approval", "never")
+        self._context = ["-c", f"training_job_name={training_job_name}"]
+        self._run("deploy", stack, *self._context, "--require-approval", "never")
         self.lab.outputs.update(find_lab(self.session, self.lab.prefix).outputs)
         return self.lab.endpoint_name
 
     def remove(self) -> None:
-        self._run("destroy", self.lab.stack_name("serving"), "--force")
+        stack = self.lab.stack_name("serving")
+        self._run("destroy", stack, *self._context, "--force")
+        if _stack_exists(self.session, stack):
+            raise LabError(f"`cdk destroy {stack}` left the stack in place; delete it in the CloudFormation console")
         self.lab.outputs.pop("serving", None)
+
+
+def _stack_exists(session, stack_name: str) -> bool:
+    try:
+        stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as err:
+        if "does not exist" in str(err):
+            return False
+        raise
+    return any(s.get("StackStatus") != "DELETE_COMPLETE" for s in stacks)
 
 
 def _run_cdk(*args: str) -> None:

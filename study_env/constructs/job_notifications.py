@@ -9,6 +9,8 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from study_env.nag import acknowledge
+
 FINAL_STATES = ("Completed", "Failed", "Stopped")
 
 
@@ -71,6 +73,11 @@ class JobNotifications(Construct):
                 event_pattern=events.EventPattern(source=["aws.sagemaker"], detail_type=[job.detail_type], detail=detail),
             )
             rule.add_target(targets.SnsTopic(self.topic, message=self.message(job)))
+            acknowledge(
+                rule,
+                ("Annotation::@aws-cdk/aws-events:ruleUnresolvedEnvironment",
+                 "The topic is the Foundation stack's, in this account and region; only its imported ARN is a token."),
+            )
             self.rules[job.kind] = rule
 
     @staticmethod

@@ -14,6 +14,10 @@ Two kinds of workaround live here:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
+import sys
+import hashlib
 import io
 import warnings
 import zipfile
@@ -24,9 +28,11 @@ from typing import Any, Iterator
 from botocore.exceptions import ClientError
 
 from study_env.assembly import CloudAssembly
+from study_env.paths import LAMBDA_DIR
 
 BUCKET_DEPLOYMENT_TYPE = "Custom::CDKBucketDeployment"
 AUTO_DELETE_TYPE = "Custom::S3AutoDeleteObjects"
+LAB_CLEANUP_TYPE = "Custom::LabCleanup"
 # What CloudFormation itself resolves without creating anything.
 NOT_RESOURCES = ("AWS::CDK::Metadata", "AWS::CloudFormation::WaitCondition", "AWS::CloudFormation::WaitConditionHandle")
 
@@ -65,9 +71,11 @@ GAPS: tuple[Gap, ...] = (
         "empties nothing",
         "each custom resource is a placeholder (not invoked); after deploy, copy each "
         "BucketDeployment's published asset zips into its destination bucket and prefix; before "
-        "destroy, empty every bucket that has an auto-delete resource",
-        "the custom resource handlers themselves (CDK's, and the lab's own teardown handlers, which "
-        "their unit tests cover with botocore's Stubber)",
+        "destroy, empty every bucket that has an auto-delete resource, and run the lab's own cleanup "
+        "handler (lambda/lab_cleanup/leftovers.py) in-process for each Custom::LabCleanup, as its "
+        "Delete would",
+        "CDK's own custom resource handlers, and the Studio teardown handlers (their unit tests cover "
+        "them with botocore's Stubber; the emulator has no Studio apps or spaces)",
     ),
     Gap(
         "undeletable-types",
@@ -78,6 +86,16 @@ GAPS: tuple[Gap, ...] = (
         "(UNDELETABLE in gaps.py); give moto's layer version the physical id (its ARN) that "
         "CloudFormation's Ref returns, so it can be found",
         "the deletion order CloudFormation would use for them",
+    ),
+    Gap(
+        "tuning-trials",
+        "a tuning job runs no training jobs: it is Completed at once and names a best training job "
+        "'FakeTrainingJobName' that does not exist, so a transform of the tuning job's best model fails",
+        "when a tuning job is created, create one trial training job from its training job definition, "
+        "named as SageMaker names trials (<tuning job>-001-<8 hex>), and make it the best training job "
+        "(patch_emulator)",
+        "the search itself: the strategy, ranges and objective are only checked by botocore's shapes "
+        "and the launcher's own rules",
     ),
     Gap(
         "lambda-code",
@@ -135,6 +153,7 @@ def patch_emulator() -> Iterator[None]:
     from moto.cloudformation import parsing
     from moto.cloudformation.models import CloudFormationBackend, Stack
     from moto.core.common_models import CloudFormationModel
+    from moto.sagemaker.models import SageMakerModelBackend
 
     class PlaceholderResource(CloudFormationModel):
         def __init__(self, resource_type: str, name: str, account_id: str, region_name: str) -> None:
@@ -195,6 +214,39 @@ def patch_emulator() -> Iterator[None]:
         for export in stack.exports:
             self.exports[export.name] = export
 
+    original_create_tuning_job = SageMakerModelBackend.create_hyper_parameter_tuning_job
+
+    def create_tuning_job(self, hyper_parameter_tuning_job_name, **kwargs):
+        arn = original_create_tuning_job(self, hyper_parameter_tuning_job_name=hyper_parameter_tuning_job_name, **kwargs)
+        definition = kwargs.get("training_job_definition") or (kwargs.get("training_job_definitions") or [None])[0]
+        if definition:
+            trial_name = f"{hyper_parameter_tuning_job_name}-001-{hashlib.sha256(arn.encode()).hexdigest()[:8]}"
+            trial = self.create_training_job(
+                training_job_name=trial_name,
+                hyper_parameters=definition.get("StaticHyperParameters", {}),
+                algorithm_specification=definition["AlgorithmSpecification"],
+                role_arn=definition["RoleArn"],
+                input_data_config=definition.get("InputDataConfig", []),
+                output_data_config=definition["OutputDataConfig"],
+                resource_config=definition["ResourceConfig"],
+                vpc_config=definition.get("VpcConfig"),
+                stopping_condition=definition["StoppingCondition"],
+                tags=None,
+                enable_network_isolation=definition.get("EnableNetworkIsolation", False),
+                enable_inter_container_traffic_encryption=False,
+                enable_managed_spot_training=definition.get("EnableManagedSpotTraining", False),
+                checkpoint_config=definition.get("CheckpointConfig"),
+                debug_hook_config=None,
+                debug_rule_configurations=None,
+                tensor_board_output_config=None,
+                experiment_config=None,
+            )
+            tuning_job = self.hyper_parameter_tuning_jobs[hyper_parameter_tuning_job_name]
+            best = {"TrainingJobName": trial_name, "TrainingJobArn": trial.arn, "TuningJobName": hyper_parameter_tuning_job_name}
+            tuning_job.best_training_job = {**tuning_job.best_training_job, **best}
+            tuning_job.OverallBestTrainingJob = {**tuning_job.OverallBestTrainingJob, **best}
+        return arn
+
     original_delete = Stack.delete
 
     def delete_stack(self):
@@ -208,6 +260,7 @@ def patch_emulator() -> Iterator[None]:
         (CloudFormationBackend, "create_change_set", create_change_set),
         (CloudFormationBackend, "execute_change_set", execute_change_set),
         (Stack, "delete", delete_stack),
+        (SageMakerModelBackend, "create_hyper_parameter_tuning_job", create_tuning_job),
         (LayerVersion, "physical_resource_id", property(lambda self: self.arn)),
     ]
     saved = [(owner, name, owner.__dict__.get(name)) for owner, name, _ in patches]
@@ -298,12 +351,31 @@ def before_destroy(session, assembly: CloudAssembly) -> list[str]:
         for logical_id, resource in sorted(stack.resources_of(AUTO_DELETE_TYPE).items()):
             bucket = _resolve(resource["Properties"]["BucketName"], ids, "", "")
             done.append(f"{stack.stack_name}/{logical_id}: emptied s3://{bucket} ({empty_bucket(s3, bucket)} objects)")
+        for logical_id, resource in sorted(stack.resources_of(LAB_CLEANUP_TYPE).items()):
+            event = {"RequestType": "Delete", "ResourceProperties": resource["Properties"]}
+            report = _lab_cleanup_module().on_event(event, sm=session.client("sagemaker"))
+            done.append(f"{stack.stack_name}/{logical_id}: ran the cleanup handler: {report}")
         for resource_type, delete in UNDELETABLE.items():
             for logical_id in sorted(stack.resources_of(resource_type)):
                 if ids.get(logical_id):
                     delete(session, ids[logical_id])
                     done.append(f"{stack.stack_name}/{logical_id}: deleted {resource_type} {ids[logical_id]}")
     return done
+
+
+def _lab_cleanup_module():
+    """The cleanup Lambda's own module, loaded by path (its folder is an asset, not a package)."""
+    name, folder = "sandbox_lab_cleanup", os.path.join(LAMBDA_DIR, "lab_cleanup")
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(folder, "leftovers.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        sys.path.insert(0, folder)  # for its sibling cfn_response
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(folder)
+    return sys.modules[name]
 
 
 def _delete_layer_version(session, arn: str) -> None:

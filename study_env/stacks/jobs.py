@@ -14,6 +14,11 @@ from study_env.constructs.lab_cleanup import LabCleanup
 from study_env.constructs.study_bucket import StudyBucket
 
 
+def launcher_role_export_name(prefix: str) -> str:
+    """The export other stacks import the launcher's role by (a name, so importing changes nothing here)."""
+    return f"{prefix}-launcher-role-arn"
+
+
 class JobsStack(Stack):
     def __init__(
         self,
@@ -44,4 +49,10 @@ class JobsStack(Stack):
         CfnOutput(
             self, "LauncherFunctionName", value=self.launcher.function_name,
             description="Job launcher: aws lambda invoke --function-name <this> --payload '{\"action\": \"list\"}' ...",
+        )
+        # Exported under a fixed name: the optional Serving stack grants this role a transform of its
+        # model, and adding or removing that stack must not update this one.
+        CfnOutput(
+            self, "LauncherRoleArn", value=self.launcher.role.role_arn,
+            export_name=launcher_role_export_name(config.prefix), description="The job launcher's role",
         )

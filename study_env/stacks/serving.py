@@ -10,7 +10,6 @@ from study_env import layout
 from study_env.config import StudyConfig
 from study_env.constructs.batch_transform import BatchTransform
 from study_env.constructs.execution_role import SageMakerExecutionRole
-from study_env.constructs.job_launcher import JobLauncher
 from study_env.constructs.model_endpoint import ModelEndpoint
 from study_env.constructs.stack_time_to_live import StackTimeToLive
 from study_env.constructs.study_bucket import StudyBucket
@@ -25,7 +24,7 @@ class ServingStack(Stack):
         config: StudyConfig,
         study_bucket: StudyBucket,
         execution_role: SageMakerExecutionRole,
-        launcher: JobLauncher | None = None,
+        launcher_role_arn: str | None = None,
         **kwargs,
     ) -> None:
         if not config.serving_enabled:
@@ -53,9 +52,9 @@ class ServingStack(Stack):
             job_name_prefix=config.prefix,
             allowed_instance_types=config.allowed_instance_types,
         )
-        if launcher is not None:
+        if launcher_role_arn is not None:
             # Imported, so the grant's policy lives (and is deleted) with this stack, not the Jobs stack.
-            launcher_role = iam.Role.from_role_arn(self, "LauncherRole", launcher.role.role_arn)
+            launcher_role = iam.Role.from_role_arn(self, "LauncherRole", launcher_role_arn)
             self.batch_transform.grant_transform(launcher_role)
         self.time_to_live = None
         expires_at = f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} with the same -c context removes it"

@@ -30,7 +30,7 @@ def test_every_stack_is_a_box_and_the_lab_constructs_are_nodes(diagram, synth):
     assert "<b>StudyBucket</b><br/>S3 Bucket" in diagram
     assert "<b>ExecutionRole</b><br/>IAM Role" in diagram
     # The execution role's policy names the bucket: an arrow from role to bucket.
-    assert "Foundation_ExecutionRole --> Foundation_StudyBucket" in diagram
+    assert "mls_foundation_ExecutionRole --> mls_foundation_StudyBucket" in diagram
     # CDK's own helpers are not drawn.
     assert "Custom::" not in diagram and "CustomResourceProvider" not in diagram
 

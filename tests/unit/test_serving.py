@@ -189,7 +189,7 @@ def test_the_launcher_may_transform_with_the_serving_model_from_the_serving_stac
     # The grant lives in the Serving stack (deleted with it) and names the launcher's role by import.
     policies = [r for k, r in stj["Resources"].items() if r["Type"] == "AWS::IAM::Policy" and k.startswith("LauncherRole")]
     (policy,) = policies
-    assert "LauncherFunctionRole" in json.dumps(policy["Properties"]["Roles"])
+    assert {"Fn::ImportValue": "mls-launcher-role-arn"} in json.loads(json.dumps(policy["Properties"]["Roles"][0]))["Fn::Select"][1]["Fn::Split"][1]["Fn::Select"][1]["Fn::Split"]
     (create,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sagemaker:CreateTransformJob"]
     model_id = next(k for k, r in stj["Resources"].items() if r["Type"] == "AWS::SageMaker::Model")
     assert create["Condition"]["ArnEquals"] == {"sagemaker:ModelArn": {"Ref": model_id}}
