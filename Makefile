@@ -27,8 +27,12 @@ snapshot-update: $(VENV)/.dev-deps node_modules/.installed
 deploy: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) deploy --all $(CDK_FLAGS)
 
+# The serving stack is in the app only when context names a model; any valid model key puts it there
+# so that --all reaches it too (destroy reads no model). Keep in sync: study_env.config.DESTROY_CONTEXT.
+DESTROY_CONTEXT := -c model_key=models/destroy/model.tar.gz
+
 destroy: $(VENV)/.synth-deps node_modules/.installed
-	$(CDK) destroy --all $(CDK_FLAGS)
+	$(CDK) destroy --all $(DESTROY_CONTEXT) $(CDK_FLAGS)
 
 diff: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) diff --all $(CDK_FLAGS)

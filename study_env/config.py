@@ -30,6 +30,8 @@ SERVERLESS_MEMORY_CHOICES = (1024, 2048, 3072, 4096, 5120, 6144)
 SERVERLESS_CONCURRENCY_RANGE = (1, 200)
 ENDPOINT_TTL_RANGE = (0, 168)
 BUDGET_RANGE = (1, 10000)
+# `make destroy` context: puts the (optional) serving stack into the app so `destroy --all` removes it.
+DESTROY_CONTEXT = {"model_key": "models/destroy/model.tar.gz"}
 
 
 class ContextError(ValueError):

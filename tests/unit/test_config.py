@@ -141,3 +141,14 @@ def test_builtin_validation_with_the_lab_flags_fails_a_bad_template(tmp_path):
     result = subprocess.run([sys.executable, "-c", app_code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "NotAProperty" in result.stdout + result.stderr
+
+
+def test_make_destroy_reaches_the_serving_stack_too():
+    # `make destroy` must select the optional serving stack, or its imports block destroying the rest.
+    from study_env.config import DESTROY_CONTEXT
+
+    with open(os.path.join(ROOT, "Makefile")) as fh:
+        makefile = fh.read()
+    assert "DESTROY_CONTEXT := " + " ".join(f"-c {k}={v}" for k, v in DESTROY_CONTEXT.items()) in makefile
+    assert "destroy --all $(DESTROY_CONTEXT)" in makefile
+    assert config_from(**DESTROY_CONTEXT).serving_enabled
