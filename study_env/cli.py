@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError, NoCredentialsError
 from study_env.lab import (
     ENDPOINT_OUTPUT,
     JOB_KINDS,
+    MODEL_DATA_OUTPUT,
     Lab,
     LabError,
     LambdaTransport,
@@ -50,18 +51,18 @@ class ServingDeployer(Protocol):
 
 
 class CdkServing:
-    """The Serving stack through the project's CDK CLI, as `make deploy` would do it."""
+    """The Serving stack through the project's CDK CLI, as `make deploy` would do it, for this lab and region."""
 
     def __init__(self, lab: Lab, session, run: Callable[..., None] | None = None) -> None:
         self.lab = lab
         self.session = session
-        self._run = run or _run_cdk
+        self._run = run or (lambda *args: _run_cdk(*args, region=session.region_name))
         # The serving stack exists in the app only with a model in context, for destroy as for deploy.
         self._context: list[str] = []
 
     def deploy(self, training_job_name: str) -> str:
         stack = self.lab.stack_name("serving")
-        self._context = ["-c", f"training_job_name={training_job_name}"]
+        self._context = ["-c", f"prefix={self.lab.prefix}", "-c", f"training_job_name={training_job_name}"]
         self._run("deploy", stack, *self._context, "--require-approval", "never")
         self.lab.outputs.update(find_lab(self.session, self.lab.prefix).outputs)
         return self.lab.endpoint_name
@@ -84,8 +85,11 @@ def _stack_exists(session, stack_name: str) -> bool:
     return any(s.get("StackStatus") != "DELETE_COMPLETE" for s in stacks)
 
 
-def _run_cdk(*args: str) -> None:
+def _run_cdk(*args: str, region: str | None) -> None:
     env = dict(os.environ, PATH=os.path.join(ROOT, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""))
+    if region:
+        # The stacks go where the CLI found the lab (--region), not wherever the AWS profile points.
+        env.update(AWS_REGION=region, AWS_DEFAULT_REGION=region)
     result = subprocess.run([os.path.join(ROOT, "node_modules", ".bin", "cdk"), *args, "--no-notices"], cwd=ROOT, env=env)
     if result.returncode != 0:
         raise LabError(f"`cdk {' '.join(args)}` failed (exit {result.returncode})")
@@ -183,16 +187,16 @@ def cmd_status(ctx: Context, args) -> int:
 def _summaries(ctx: Context, kind: str, **filters) -> list[dict]:
     job = JOB_KINDS[kind]
     sagemaker = ctx.sagemaker
-    return getattr(sagemaker, job.list_operation)(NameContains=ctx.lab.prefix, MaxResults=100, **filters).get(job.list_key, [])
+    return getattr(sagemaker, job.list_operation)(NameContains=ctx.lab.name_prefix, MaxResults=100, **filters).get(job.list_key, [])
 
 
-def active_jobs(ctx: Context) -> list[tuple[str, str]]:
+def active_jobs(ctx: Context, states: tuple[str, ...] = ACTIVE_JOB_STATES) -> list[tuple[str, str]]:
     found = []
     for kind in ("process", "train", "tune", "transform"):
         job = JOB_KINDS[kind]
-        for status in ACTIVE_JOB_STATES:
+        for status in states:
             for summary in _summaries(ctx, kind, StatusEquals=status):
-                if summary[job.name_param].startswith(ctx.lab.prefix):
+                if ctx.lab.owns(summary[job.name_param]):
                     found.append((kind, summary[job.name_param]))
     return found
 
@@ -201,7 +205,7 @@ def lab_endpoints(ctx: Context) -> list[tuple[str, str]]:
     return [
         (e["EndpointName"], e["EndpointStatus"])
         for e in _summaries(ctx, "endpoint")
-        if e["EndpointName"].startswith(ctx.lab.prefix)
+        if ctx.lab.owns(e["EndpointName"])
     ]
 
 
@@ -210,7 +214,7 @@ def cmd_jobs(ctx: Context, args) -> int:
     for kind in ("process", "train", "tune", "transform"):
         job = JOB_KINDS[kind]
         for summary in _summaries(ctx, kind):
-            if summary[job.name_param].startswith(ctx.lab.prefix):
+            if ctx.lab.owns(summary[job.name_param]):
                 rows.append((summary["CreationTime"], job.label, summary[job.name_param], summary[job.status_field]))
     rows.sort(reverse=True)
     if not rows:
@@ -266,24 +270,45 @@ def cmd_cleanup(ctx: Context, args) -> int:
         "tune": ("stop_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
         "transform": ("stop_transform_job", "TransformJobName"),
     }
-    actions = [(f"stop {JOB_KINDS[kind].label} job {name}", stoppers[kind], name) for kind, name in active_jobs(ctx)]
-    serving_endpoint = ctx.lab.outputs.get("serving", {}).get(ENDPOINT_OUTPUT)
+    # A Stopping job is already on its way out; SageMaker rejects a second stop with ValidationException.
+    actions = [(f"stop {JOB_KINDS[kind].label} job {name}", stoppers[kind], name)
+               for kind, name in active_jobs(ctx, states=("InProgress",))]
+    serving = ctx.lab.outputs.get("serving", {})
     for name, _status in lab_endpoints(ctx):
-        if name == serving_endpoint:
+        if name == serving.get(ENDPOINT_OUTPUT):
             ctx.out(f"endpoint {name} belongs to stack {ctx.lab.stack_name('serving')}: remove it with "
-                    f"`npx cdk destroy {ctx.lab.stack_name('serving')}`")
+                    f"`{serving_destroy_command(ctx.lab)}`")
             continue
         actions.append((f"delete endpoint {name}", ("delete_endpoint", "EndpointName"), name))
     if not actions:
         ctx.out("nothing running and no endpoint: nothing bills by the hour")
         return 0
+    failed = 0
     for description, (operation, param), name in actions:
         if args.dry_run:
             ctx.out(f"would {description}")
             continue
-        getattr(sagemaker, operation)(**{param: name})
+        try:
+            getattr(sagemaker, operation)(**{param: name})
+        except ClientError as err:
+            failed += 1
+            ctx.out(f"could not {description}: {client_error_message(err)}")
+            continue
         ctx.out(description)
-    return 0
+    return 1 if failed else 0
+
+
+def serving_destroy_command(lab: Lab) -> str:
+    """`cdk destroy` of the serving stack with the context it needs to exist in the app at all."""
+    stack = lab.stack_name("serving")
+    # A serving stack deployed before it had the ModelData output: cleanup still goes on.
+    model_key = lab.outputs.get("serving", {}).get(MODEL_DATA_OUTPUT, "<models/... key it serves>")
+    return f"npx cdk destroy {stack} -c prefix={lab.prefix} -c model_key={model_key}"
+
+
+def client_error_message(err: ClientError) -> str:
+    error = err.response.get("Error", {})
+    return f"{error.get('Code', 'ClientError')}: {error.get('Message', err)}"
 
 
 # --- the Day 13-14 pipeline --------------------------------------------------------------------------
@@ -479,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
         return run(sys.argv[1:] if argv is None else argv)
     except LabError as err:
         print(f"study: {err}", file=sys.stderr)
+        return 1
+    except ClientError as err:
+        print(f"study: {err.operation_name} failed: {client_error_message(err)}", file=sys.stderr)
         return 1
 
 

@@ -22,6 +22,7 @@ from study_env.paths import LAMBDA_DIR
 FOUNDATION, JOBS, SERVING = "foundation", "jobs", "serving"
 LAUNCHER_OUTPUT = "LauncherFunctionName"
 ENDPOINT_OUTPUT = "EndpointName"
+MODEL_DATA_OUTPUT = "ModelData"
 LAUNCHER_HANDLER = os.path.join(LAMBDA_DIR, "launcher", "handler.py")
 
 
@@ -43,6 +44,15 @@ class Lab:
 
     def stack_name(self, part: str) -> str:
         return f"{self.prefix}-{part}"
+
+    @property
+    def name_prefix(self) -> str:
+        """What every name of the lab starts with; the hyphen keeps lab ``ml`` off lab ``mls``'s jobs."""
+        return f"{self.prefix}-"
+
+    def owns(self, name: str) -> bool:
+        """Whether a SageMaker job, model or endpoint name is this lab's (as the launcher names them)."""
+        return name.startswith(self.name_prefix)
 
     def output(self, part: str, key: str) -> str:
         if part not in self.outputs:

@@ -83,7 +83,7 @@ def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: d
     session = emulator.session()
     lab = find_lab(session, PREFIX)
     if "jobs" not in lab.outputs:
-        return [f"pipeline skipped: the app has no {lab.stack_name('jobs')} stack (no launcher to send requests to)"]
+        raise RehearsalError(f"stack {lab.stack_name('jobs')} was not deployed: the rehearsal has no launcher to send requests to")
     if not os.path.isfile(LAUNCHER_HANDLER):
         raise RehearsalError(f"stack {lab.stack_name('jobs')} is deployed but {LAUNCHER_HANDLER} is missing")
     problems = launcher_wiring_problems(session, lab.launcher_function, lab.bucket, lab.execution_role_arn)

@@ -1,20 +1,26 @@
-"""The study CLI against moto: lab discovery, the in-process launcher, waiting, pipeline, cleanup, errors."""
+"""The study CLI against moto with the real launcher handler in-process: discovery, waiting, pipeline, cleanup, errors."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+from types import SimpleNamespace
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
 from study_env import cli
-from study_env.lab import InProcessTransport, JobFailed, LabError, LambdaTransport, launch, wait_for
+from study_env.config import StudyConfig
+from study_env.lab import InProcessTransport, JobFailed, Lab, LabError, LambdaTransport, launch, wait_for
+from study_env.sandbox import gaps
+from tests.launcher.conftest import ENVIRONMENT
 
-FAKE_HANDLER = os.path.join(os.path.dirname(__file__), "fake_launcher", "handler.py")
+# Importable once tests.launcher.conftest has put the launcher's asset folder on sys.path, as Lambda does.
+from launcher import settings as launcher_settings  # noqa: E402
 
 FOUNDATION_TEMPLATE = {
     "Resources": {
@@ -31,13 +37,20 @@ FOUNDATION_TEMPLATE = {
 }
 
 
-def jobs_template(bucket: str, role_arn: str) -> dict:
+def launcher_environment(prefix: str, bucket: str, role_arn: str) -> dict[str, str]:
+    """What the JobLauncher construct sets (AWS_REGION comes from the Lambda runtime, not the function)."""
+    environment = {name: ENVIRONMENT[name] for name in launcher_settings.ENVIRONMENT_VARIABLES}
+    environment.update({launcher_settings.PREFIX: prefix, launcher_settings.BUCKET: bucket, launcher_settings.ROLE_ARN: role_arn})
+    return environment
+
+
+def jobs_template(prefix: str, bucket: str, role_arn: str) -> dict:
     return {
         "Resources": {
             "Launcher": {"Type": "AWS::Lambda::Function", "Properties": {
                 "Runtime": "python3.12", "Handler": "handler.handler", "Role": role_arn,
                 "Code": {"ZipFile": "def handler(event, context): return None"},
-                "Environment": {"Variables": {"LAB_PREFIX": "mls", "STUDY_BUCKET": bucket, "EXECUTION_ROLE_ARN": role_arn}},
+                "Environment": {"Variables": launcher_environment(prefix, bucket, role_arn)},
             }},
         },
         "Outputs": {"LauncherFunctionName": {"Value": {"Ref": "Launcher"}}},
@@ -46,17 +59,25 @@ def jobs_template(bucket: str, role_arn: str) -> dict:
 
 @pytest.fixture
 def aws():
-    with mock_aws():
+    # The sandbox's emulator: moto's tuning job otherwise names a best training job that does not exist.
+    with mock_aws(), gaps.patch_emulator():
         yield boto3.Session(region_name="us-east-1")
+
+
+def deploy_lab(session, prefix: str) -> dict[str, str]:
+    """The foundation and jobs stacks of lab ``prefix``; returns the foundation's outputs."""
+    cfn = session.client("cloudformation")
+    cfn.create_stack(StackName=f"{prefix}-foundation", TemplateBody=json.dumps(FOUNDATION_TEMPLATE))
+    stack = cfn.describe_stacks(StackName=f"{prefix}-foundation")["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    cfn.create_stack(StackName=f"{prefix}-jobs",
+                     TemplateBody=json.dumps(jobs_template(prefix, outputs["BucketName"], outputs["ExecutionRoleArn"])))
+    return outputs
 
 
 @pytest.fixture
 def lab(aws):
-    cfn = aws.client("cloudformation")
-    cfn.create_stack(StackName="mls-foundation", TemplateBody=json.dumps(FOUNDATION_TEMPLATE))
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName="mls-foundation")["Stacks"][0]["Outputs"]}
-    cfn.create_stack(StackName="mls-jobs", TemplateBody=json.dumps(jobs_template(outputs["BucketName"], outputs["ExecutionRoleArn"])))
-    return outputs
+    return deploy_lab(aws, "mls")
 
 
 class Printed(list):
@@ -95,7 +116,8 @@ class FakeServing:
 
 
 def in_process(session):
-    return lambda lab: InProcessTransport.from_deployed(session, lab.launcher_function, FAKE_HANDLER)
+    """The real launcher handler (lambda/launcher/handler.py), with the deployed function's environment."""
+    return lambda lab: InProcessTransport.from_deployed(session, lab.launcher_function)
 
 
 def run_cli(session, *argv, serving=FakeServing):
@@ -142,7 +164,8 @@ def test_no_credentials_is_a_clear_error(monkeypatch, tmp_path):
 def test_train_waits_for_the_job_started_with_the_deployed_environment(aws, lab):
     code, printed = run_cli(aws, "train", "--wait", "--hyperparameter", "max_depth=7")
     assert code == 0
-    job_name = printed[0].split("started ")[1]
+    job_name, console_url = printed[0].split("started ")[1].split()
+    assert job_name.startswith("mls-train-") and console_url.endswith(f"#/jobs/{job_name}")
     job = aws.client("sagemaker").describe_training_job(TrainingJobName=job_name)
     assert job["RoleArn"] == lab["ExecutionRoleArn"]
     assert job["OutputDataConfig"]["S3OutputPath"] == f"s3://{lab['BucketName']}/models/training/"
@@ -151,7 +174,8 @@ def test_train_waits_for_the_job_started_with_the_deployed_environment(aws, lab)
 
 
 def test_rejected_request_names_the_field_and_starts_nothing(aws, lab):
-    with pytest.raises(LabError, match=r"launcher rejected 'train' \(field 'instance_type'\): not in allowed"):
+    with pytest.raises(LabError, match=r"launcher rejected 'train' \(field 'instance_type'\): must be one of the allowed "
+                                       r"instance types ml.t3.medium, ml.m5.large, ml.m5.xlarge, not 'ml.p4d.24xlarge'"):
         run_cli(aws, "train", "--instance-type", "ml.p4d.24xlarge")
     assert aws.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
 
@@ -168,8 +192,12 @@ def test_pipeline_runs_every_step_and_removes_the_endpoint(aws, lab, tmp_path):
     sm = aws.client("sagemaker")
     tuning = sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"][0]["HyperParameterTuningJobName"]
     best = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=tuning)["BestTrainingJob"]["TrainingJobName"]
+    assert best.startswith(f"{tuning}-001-"), "the tuning job's own trial is its best training job"
     transform = sm.list_transform_jobs()["TransformJobSummaries"][0]["TransformJobName"]
-    assert sm.describe_transform_job(TransformJobName=transform)["ModelName"] == best
+    model_name = sm.describe_transform_job(TransformJobName=transform)["ModelName"]
+    assert model_name.startswith("mls-model-"), "the launcher makes the lab's own model of the best training job"
+    artifact = sm.describe_training_job(TrainingJobName=best)["ModelArtifacts"]["S3ModelArtifacts"]
+    assert sm.describe_model(ModelName=model_name)["PrimaryContainer"]["ModelDataUrl"] == artifact
     assert f"best training job {best} (best of the tuning job)" in summary[2]
     assert sm.list_endpoints()["Endpoints"] == []
 
@@ -237,27 +265,154 @@ def test_lambda_transport_reports_a_crashed_function():
             launch(transport, {"action": "list"})
 
 
-def test_cleanup_stops_running_jobs_and_deletes_stray_endpoints(aws, lab):
-    ctx = cli.Context(session=aws, lab=cli.find_lab(aws, "mls"), transport_factory=in_process(aws), out=Printed())
-    FakeServing(None, aws).deploy("mls-train-1")
-    sm = aws.client("sagemaker")
+JOB_LISTS = (("process", "list_processing_jobs", "ProcessingJobSummaries"), ("train", "list_training_jobs", "TrainingJobSummaries"),
+             ("tune", "list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries"),
+             ("transform", "list_transform_jobs", "TransformJobSummaries"))
+
+
+def job_summary(kind: str, name: str) -> dict:
+    job = cli.JOB_KINDS[kind]
+    arn_key = job.name_param.replace("Name", "Arn")
+    return {job.name_param: name, arn_key: f"arn:aws:sagemaker:us-east-1:123456789012:job/{name}",
+            "CreationTime": 0, job.status_field: "InProgress", "LastModifiedTime": 0}
+
+
+def endpoint_summary(name: str) -> dict:
+    return {"EndpointName": name, "EndpointArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}",
+            "CreationTime": 0, "LastModifiedTime": 0, "EndpointStatus": "InService"}
+
+
+class StubbedSession:
+    """Hands out one Stubber-backed SageMaker client; cleanup asks only SageMaker."""
+
+    region_name = "us-east-1"
+
+    def __init__(self, sagemaker) -> None:
+        self.sagemaker = sagemaker
+
+    def client(self, name: str):
+        assert name == "sagemaker", name
+        return self.sagemaker
+
+
+def stub_listings(stub: Stubber, prefix: str, running: dict[str, list[str]], endpoints: list[str]) -> None:
+    """What SageMaker answers cleanup's listings: InProgress jobs only, filtered by the lab's name prefix."""
+    for kind, operation, key in JOB_LISTS:
+        stub.add_response(operation, {key: [job_summary(kind, n) for n in running.get(kind, [])]},
+                          {"NameContains": f"{prefix}-", "MaxResults": 100, "StatusEquals": "InProgress"})
+    stub.add_response("list_endpoints", {"Endpoints": [endpoint_summary(n) for n in endpoints]},
+                      {"NameContains": f"{prefix}-", "MaxResults": 100})
+
+
+def cleanup(lab: Lab, sagemaker, *argv: str) -> tuple[int, Printed]:
+    ctx = cli.Context(session=StubbedSession(sagemaker), lab=lab, transport_factory=None, out=Printed())
+    return cli.cmd_cleanup(ctx, cli.build_parser().parse_args(["cleanup", *argv])), ctx.out
+
+
+def test_lab_owns_only_names_with_its_prefix_and_a_hyphen():
+    assert Lab("ml").owns("ml-train-1")
+    assert not Lab("ml").owns("mls-train-1")
+    assert not Lab("ml").owns("ml")
+
+
+def test_cleanup_stops_this_labs_running_jobs_and_stray_endpoints_only():
+    # SageMaker's NameContains is a substring match: "ml-" is also in "xml-...", so cleanup checks the names too.
+    sm = boto3.client("sagemaker", region_name="us-east-1")
     with Stubber(sm) as stub:
-        for operation, key in (("list_processing_jobs", "ProcessingJobSummaries"),):
-            stub.add_response(operation, {key: [{"ProcessingJobName": "mls-process-9", "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/mls-process-9",
-                                                 "CreationTime": 0, "ProcessingJobStatus": "InProgress"}]})
-        for operation, key in (("list_processing_jobs", "ProcessingJobSummaries"), ("list_training_jobs", "TrainingJobSummaries"),
-                               ("list_training_jobs", "TrainingJobSummaries"), ("list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries"),
-                               ("list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries"),
-                               ("list_transform_jobs", "TransformJobSummaries"), ("list_transform_jobs", "TransformJobSummaries")):
-            stub.add_response(operation, {key: []})
-        stub.add_response("list_endpoints", {"Endpoints": [{"EndpointName": "mls-endpoint", "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/mls-endpoint",
-                                                            "CreationTime": 0, "LastModifiedTime": 0, "EndpointStatus": "InService"}]})
-        stub.add_response("stop_processing_job", {}, {"ProcessingJobName": "mls-process-9"})
-        stub.add_response("delete_endpoint", {}, {"EndpointName": "mls-endpoint"})
-        ctx.session = type("S", (), {"client": lambda self, name: sm})()
-        assert cli.cmd_cleanup(ctx, cli.build_parser().parse_args(["cleanup"])) == 0
+        stub_listings(stub, "ml", {"process": ["ml-proc-9", "mls-proc-9"], "train": ["xml-train-1"]},
+                      ["ml-endpoint-stray", "mls-endpoint"])
+        stub.add_response("stop_processing_job", {}, {"ProcessingJobName": "ml-proc-9"})
+        stub.add_response("delete_endpoint", {}, {"EndpointName": "ml-endpoint-stray"})
+        code, printed = cleanup(Lab("ml", {"foundation": {}}), sm)
         stub.assert_no_pending_responses()
-    assert ctx.out == ["stop processing job mls-process-9", "delete endpoint mls-endpoint"]
+    assert code == 0
+    assert printed == ["stop processing job ml-proc-9", "delete endpoint ml-endpoint-stray"]
+
+
+def test_cleanup_reports_a_failed_stop_in_one_line_and_goes_on():
+    sm = boto3.client("sagemaker", region_name="us-east-1")
+    with Stubber(sm) as stub:
+        stub_listings(stub, "mls", {"train": ["mls-train-1", "mls-train-2"]}, [])
+        stub.add_client_error("stop_training_job", "ValidationException",
+                              "The request was rejected because the training job is in status Stopping.",
+                              expected_params={"TrainingJobName": "mls-train-1"})
+        stub.add_response("stop_training_job", {}, {"TrainingJobName": "mls-train-2"})
+        code, printed = cleanup(Lab("mls", {"foundation": {}}), sm)
+        stub.assert_no_pending_responses()
+    assert code == 1
+    assert printed == [
+        "could not stop training job mls-train-1: ValidationException: "
+        "The request was rejected because the training job is in status Stopping.",
+        "stop training job mls-train-2",
+    ]
+
+
+def test_cleanup_names_a_destroy_command_the_app_accepts_for_the_serving_endpoint():
+    model_key = "models/training/ml-train-1/output/model.tar.gz"
+    lab = Lab("ml", {"foundation": {}, "serving": {"EndpointName": "ml-endpoint", "ModelData": model_key}})
+    sm = boto3.client("sagemaker", region_name="us-east-1")
+    with Stubber(sm) as stub:
+        stub_listings(stub, "ml", {}, ["ml-endpoint"])
+        code, printed = cleanup(lab, sm)
+    command = f"npx cdk destroy ml-serving -c prefix=ml -c model_key={model_key}"
+    assert printed[0] == f"endpoint ml-endpoint belongs to stack ml-serving: remove it with `{command}`"
+    context = dict(arg.split("=", 1) for arg in command.split()[5::2])
+    config = StudyConfig.from_context(context.get)
+    assert config.serving_enabled and config.stack_name("serving") == "ml-serving"
+
+
+def test_jobs_lists_this_labs_jobs_not_those_of_a_lab_with_a_longer_prefix(aws):
+    deploy_lab(aws, "ml")
+    deploy_lab(aws, "mls")
+    _, other = run_cli(aws, "--prefix", "mls", "train")
+    other_job = json.loads("\n".join(other[1:]))["job_name"]
+    _, started = run_cli(aws, "--prefix", "ml", "train")
+    own_job = json.loads("\n".join(started[1:]))["job_name"]
+    code, printed = run_cli(aws, "--prefix", "ml", "jobs")
+    assert code == 0
+    assert len(printed) == 1 and printed[0].endswith(own_job)
+    assert other_job.startswith("mls-") and other_job not in printed.text
+
+
+def test_client_error_is_one_line_and_exit_1(monkeypatch, capsys):
+    def denied(argv):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized to perform sagemaker:ListTrainingJobs"}},
+                          "ListTrainingJobs")
+
+    monkeypatch.setattr(cli, "run", denied)
+    assert cli.main(["status"]) == 1
+    assert capsys.readouterr().err == (
+        "study: ListTrainingJobs failed: AccessDeniedException: not authorized to perform sagemaker:ListTrainingJobs\n")
+
+
+def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
+    deploy_lab(aws, "ml")
+    recorded: list[tuple[str, ...]] = []
+
+    def record(*args: str) -> None:
+        recorded.append(args)
+        if args[0] == "deploy":
+            aws.client("cloudformation").create_stack(StackName="ml-serving", TemplateBody=json.dumps(
+                {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}, "Outputs": {"EndpointName": {"Value": "ml-endpoint"}}}))
+        else:
+            aws.client("cloudformation").delete_stack(StackName="ml-serving")
+
+    serving = cli.CdkServing(cli.find_lab(aws, "ml"), aws, run=record)
+    assert serving.deploy("ml-train-1") == "ml-endpoint"
+    serving.remove()
+    context = ("-c", "prefix=ml", "-c", "training_job_name=ml-train-1")
+    assert recorded == [("deploy", "ml-serving", *context, "--require-approval", "never"),
+                        ("destroy", "ml-serving", *context, "--force")]
+
+
+def test_cdk_runs_in_the_sessions_region(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "run", lambda command, **kw: calls.append((command, kw["env"])) or SimpleNamespace(returncode=0))
+    serving = cli.CdkServing(Lab("ml"), boto3.Session(region_name="eu-west-1"))
+    serving._run("destroy", "ml-serving")
+    (command, env), = calls
+    assert command[1:3] == ["destroy", "ml-serving"]
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
 
 
 def test_cleanup_dry_run_changes_nothing(aws, lab):

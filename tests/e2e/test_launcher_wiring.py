@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from types import SimpleNamespace
 
 import boto3
 import pytest
 from moto import mock_aws
 
 from study_env.paths import SAMPLE_DATA_DIR
-from study_env.sandbox.lab_use import launcher_wiring_problems, sample_rows
+from study_env.sandbox.lab_use import launcher_wiring_problems, sample_rows, use_lab
+from study_env.sandbox.rehearsal import RehearsalError
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -65,3 +67,12 @@ def test_invoke_rows_are_features_only():
         header = fh.readline().strip().split(",")
     assert "target" in header
     assert all(len(row.split(",")) == len(header) - 1 for row in rows)
+
+
+def test_rehearsal_without_the_jobs_stack_fails(account):
+    session, _, _ = account
+    session.client("cloudformation").create_stack(StackName="mls-foundation", TemplateBody=json.dumps(
+        {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}))
+    emulator = SimpleNamespace(session=lambda: session)
+    with pytest.raises(RehearsalError, match=r"stack mls-jobs was not deployed: the rehearsal has no launcher"):
+        use_lab(emulator, cdk=None, assembly=None, outputs={})
