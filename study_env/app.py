@@ -60,7 +60,7 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
             launcher_role_arn=Fn.import_value(launcher_role_export_name(config.prefix)),
             **shared,
         )
-        stacks["serving"].add_dependency(stacks["jobs"])
+        stacks["serving"].add_stack_dependency(stacks["jobs"])
     Tags.of(app).add("project", PROJECT_TAG)
     Tags.of(app).add("study-env:prefix", config.prefix)
     return stacks

@@ -98,6 +98,15 @@ GAPS: tuple[Gap, ...] = (
         "and the launcher's own rules",
     ),
     Gap(
+        "cloudformation-tags",
+        "resources a stack creates carry no aws:cloudformation:stack-id tag, which CloudFormation adds "
+        "to every taggable resource; the lab cleanup would take the serving stack's model for one the "
+        "launcher left and delete it, and the stack's own delete then fails",
+        "before destroy, tag each stack's SageMaker models with aws:cloudformation:stack-id as "
+        "CloudFormation does",
+        "nothing beyond the models: the cleanup only reads the tags of models and jobs",
+    ),
+    Gap(
         "lambda-code",
         "Lambda functions are created but their code cannot run (no Docker)",
         "the study CLI calls the launcher's handler in-process with the deployed function's own "
@@ -339,10 +348,23 @@ def empty_bucket(s3, bucket: str) -> int:
     return removed
 
 
-def before_destroy(session, assembly: CloudAssembly) -> list[str]:
-    """'custom-resources' and 'undeletable-types' gaps: what destroy needs done first."""
-    s3 = session.client("s3")
+def tag_stack_models(session) -> list[str]:
+    """'cloudformation-tags' gap: the stack-id tag CloudFormation puts on the models it creates."""
+    cfn, sm = session.client("cloudformation"), session.client("sagemaker")
     done = []
+    for stack in cfn.describe_stacks()["Stacks"]:
+        for resource in cfn.describe_stack_resources(StackName=stack["StackName"])["StackResources"]:
+            if resource.get("ResourceType") == "AWS::SageMaker::Model" and resource.get("PhysicalResourceId"):
+                # A model's physical id (its Ref) is its ARN.
+                sm.add_tags(ResourceArn=resource["PhysicalResourceId"], Tags=[{"Key": "aws:cloudformation:stack-id", "Value": stack["StackId"]}])
+                done.append(f"{stack['StackName']}/{resource['LogicalResourceId']}: tagged aws:cloudformation:stack-id")
+    return done
+
+
+def before_destroy(session, assembly: CloudAssembly) -> list[str]:
+    """'custom-resources', 'cloudformation-tags' and 'undeletable-types' gaps: what destroy needs done first."""
+    s3 = session.client("s3")
+    done = tag_stack_models(session)
     for stack in assembly.stacks:
         try:
             ids = physical_ids(session, stack.stack_name)

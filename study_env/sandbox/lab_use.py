@@ -79,6 +79,9 @@ def sample_rows(count: int) -> str:
     return "".join(",".join(v for k, v in row.items() if k != "target") + "\n" for row in rows)
 
 
+LEFT_RUNNING_MODEL_KEY = "models/artifacts/left-running/model.tar.gz"
+
+
 def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: dict[str, dict[str, str]]) -> list[str]:
     session = emulator.session()
     lab = find_lab(session, PREFIX)
@@ -92,13 +95,9 @@ def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: d
     report = [f"launcher {lab.launcher_function}: environment and PassRole line up with the stacks"]
 
     argv = ["--prefix", PREFIX, "--timeout-minutes", "1", "pipeline", "--max-jobs", "2", "--max-parallel-jobs", "1"]
-    serving_in_app = lab.stack_name("serving") in cdk.list_stacks("-c", "training_job_name=sandbox-probe")
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as rows:
         rows.write(sample_rows(INVOKE_ROWS))
-    if serving_in_app:
-        argv += ["--endpoint", "--rows-file", rows.name]
-    else:
-        report.append(f"endpoint steps skipped: the app has no {lab.stack_name('serving')} stack")
+    argv += ["--endpoint", "--rows-file", rows.name]
     try:
         cli.run(
             argv,
@@ -110,4 +109,9 @@ def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: d
         )
     finally:
         os.unlink(rows.name)
+    # A user who forgets the endpoint: it stays deployed, and the final `destroy --all` (with
+    # `make destroy`'s context) must remove it before the stacks it imports from.
+    cdk.run("deploy", lab.stack_name("serving"), "-c", f"prefix={PREFIX}", "-c", f"model_key={LEFT_RUNNING_MODEL_KEY}",
+            "--require-approval", "never")
+    report.append(f"left {lab.stack_name('serving')} deployed (model_key={LEFT_RUNNING_MODEL_KEY}) for destroy --all to remove")
     return report

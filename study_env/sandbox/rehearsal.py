@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 import boto3
 
 from study_env.assembly import CloudAssembly
+from study_env.config import DESTROY_CONTEXT
 from study_env.paths import ROOT
 from study_env.sandbox import gaps, inventory
 
@@ -228,7 +229,9 @@ def rehearse(
         stand_ins += gaps.before_destroy(session, assembly)
         for line in stand_ins:
             say(f"stand-in: {line}")
-        timings["destroy"] = cdk.run("destroy", "--all", "--force")
+        # Exactly what `make destroy` runs (its context puts the optional serving stack into the app).
+        destroy_context = [arg for key, value in DESTROY_CONTEXT.items() for arg in ("-c", f"{key}={value}")]
+        timings["destroy"] = cdk.run("destroy", "--all", *destroy_context, "--force")
         for line in remove_bootstrap(session):
             say(f"cleanup: {line}")
         left = inventory.leftovers(baseline, inventory.take(session))
