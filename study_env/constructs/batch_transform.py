@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from study_env import layout
 from study_env.constructs.study_bucket import StudyBucket
-from study_env.nag import acknowledge
+from study_env.nag import acknowledge, sagemaker_resource_finding
+from study_env.naming import LAB_PREFIX, sagemaker_arn
 
 DEFAULT_INPUT_PREFIX = layout.DATA_PROCESSED + "test/"
 DEFAULT_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS
@@ -43,8 +43,7 @@ class BatchTransform(Construct):
         output_prefix: str = DEFAULT_OUTPUT_PREFIX,
     ) -> None:
         super().__init__(scope, id)
-        if not job_name_prefix or not job_name_prefix.replace("-", "").isalnum() or job_name_prefix != job_name_prefix.lower():
-            raise ValueError(f"BatchTransform job_name_prefix={job_name_prefix!r}: must be lowercase letters, digits and hyphens")
+        LAB_PREFIX.check("BatchTransform", "job_name_prefix", job_name_prefix)
         if not allowed_instance_types:
             raise ValueError("BatchTransform allowed_instance_types: name at least one instance type")
         for name, prefix, root in (("input_prefix", input_prefix, layout.DATA), ("output_prefix", output_prefix, layout.OUTPUT)):
@@ -69,7 +68,7 @@ class BatchTransform(Construct):
 
     @property
     def transform_job_arns(self) -> str:
-        return f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:transform-job/{self.job_name_prefix}-*"
+        return sagemaker_arn("transform-job", f"{self.job_name_prefix}-*")
 
     def grant_transform(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start (and tag) transform jobs of this model only, on allowed instance types."""
@@ -87,7 +86,7 @@ class BatchTransform(Construct):
         if getattr(grantee, "node", None) is not None:
             acknowledge(
                 grantee,
-                (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job/{self.job_name_prefix}-*]",
+                (sagemaker_resource_finding("transform-job", f"{self.job_name_prefix}-*"),
                  "Transform job names are chosen per request; each starts with the lab's prefix and may use only this model."),
             )
         return grant

@@ -288,7 +288,8 @@ def test_time_to_live_refuses_hours_outside_1_to_168(hours):
 @pytest.mark.parametrize(
     "props,message",
     [
-        ({"job_name_prefix": "Lab"}, "job_name_prefix='Lab'"),
+        ({"job_name_prefix": "Lab"}, "job_name_prefix='Lab': must be 2-10 lowercase letters and digits"),
+        ({"job_name_prefix": "lab-1"}, "job_name_prefix='lab-1'"),
         ({"allowed_instance_types": []}, "allowed_instance_types: name at least one"),
         ({"input_prefix": "output/x/"}, "input_prefix='output/x/': must be under data/"),
         ({"output_prefix": "data/x/"}, "output_prefix='data/x/': must be under output/"),
