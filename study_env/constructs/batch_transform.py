@@ -71,8 +71,11 @@ class BatchTransform(Construct):
         return sagemaker_arn("transform-job", f"{self.job_name_prefix}-*")
 
     def grant_transform(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` start (and tag) transform jobs of this model only, on allowed instance types."""
-        iam.Grant.add_to_principal(grantee=grantee, actions=["sagemaker:AddTags"], resource_arns=[self.transform_job_arns])
+        """Let ``grantee`` start transform jobs of this model only, on allowed instance types.
+
+        The grantee must already be allowed to tag the jobs it creates (``sagemaker:AddTags`` on
+        ``transform-job/<job_name_prefix>-*``), as the job launcher is: the grant adds no tagging.
+        """
         grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateTransformJob"],

@@ -19,14 +19,14 @@ from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, sagemaker_arn
 
 # The asset folder under lambda/.
 LAUNCHER_FOLDER = "launcher"
-# SageMaker resource types the launcher creates, by their ARN resource word.
+# SageMaker job types the launcher creates, by their ARN resource word.
 JOB_RESOURCES = ("processing-job", "training-job", "hyper-parameter-tuning-job", "transform-job")
-CREATE_ACTIONS = (
-    "sagemaker:CreateProcessingJob",
-    "sagemaker:CreateTrainingJob",
-    "sagemaker:CreateHyperParameterTuningJob",
-    "sagemaker:CreateModel",
-)
+# CreateTransformJob is granted on its own, with a condition on the model.
+CREATE_JOB_ACTIONS = {
+    "processing-job": "sagemaker:CreateProcessingJob",
+    "training-job": "sagemaker:CreateTrainingJob",
+    "hyper-parameter-tuning-job": "sagemaker:CreateHyperParameterTuningJob",
+}
 DESCRIBE_ACTIONS = (
     "sagemaker:DescribeProcessingJob",
     "sagemaker:DescribeTrainingJob",
@@ -52,7 +52,8 @@ class JobLauncher(Construct):
     :param execution_role: the role the jobs run as; the launcher may pass it to SageMaker only.
     :param prefix: every job and model name starts with ``<prefix>-``; IAM allows no other names.
     :param xgboost_version: the built-in XGBoost image version for training and tuning.
-    :param allowed_instance_types: the only instance types a request may ask for (cost guard).
+    :param allowed_instance_types: the only instance types a request may ask for (cost guard, checked by
+        the function and enforced by its role's create permissions).
     :param default_instance_type: used when a request names none; one of ``allowed_instance_types``.
     :param memory_size: MB for the function (it only makes API calls).
     :param timeout: the function's time limit; a transform from a tuning job makes five calls.
@@ -90,6 +91,7 @@ class JobLauncher(Construct):
         if not 3 <= timeout.to_seconds() <= 120:
             raise ValueError("JobLauncher timeout: must be 3-120 seconds")
         self.prefix = prefix
+        self.allowed_instance_types = allowed
 
         images = SageMakerImages(self)
         self.lab_function = LabFunction(
@@ -123,12 +125,23 @@ class JobLauncher(Construct):
         return [sagemaker_arn(resource, f"{self.prefix}-*") for resource in resources]
 
     def _grant_sagemaker(self) -> None:
-        job_arns = self.sagemaker_arns(*JOB_RESOURCES)
+        # Cost guard: every instance type a create request names must be allowed.
+        allowed_types = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(self.allowed_instance_types)}}
+        model_arns = self.sagemaker_arns("model")
         self.role.add_to_policy(
             iam.PolicyStatement(
-                sid="CreateAndDescribeLabJobs",
-                actions=[*CREATE_ACTIONS, *DESCRIBE_ACTIONS, "sagemaker:AddTags"],
-                resources=[*job_arns, *self.sagemaker_arns("model")],
+                sid="CreateLabJobs",
+                actions=list(CREATE_JOB_ACTIONS.values()),
+                resources=self.sagemaker_arns(*CREATE_JOB_ACTIONS),
+                conditions=allowed_types,
+            )
+        )
+        self.role.add_to_policy(iam.PolicyStatement(sid="CreateLabModels", actions=["sagemaker:CreateModel"], resources=model_arns))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="DescribeAndTagLabJobs",
+                actions=[*DESCRIBE_ACTIONS, "sagemaker:AddTags"],
+                resources=[*self.sagemaker_arns(*JOB_RESOURCES), *model_arns],
             )
         )
         # Transforms only with the lab's own models; a model CloudFormation names (the Serving stack's)
@@ -138,7 +151,7 @@ class JobLauncher(Construct):
                 sid="TransformWithLabModels",
                 actions=["sagemaker:CreateTransformJob"],
                 resources=self.sagemaker_arns("transform-job"),
-                conditions={"ArnLike": {"sagemaker:ModelArn": self.sagemaker_arns("model")}},
+                conditions={"ArnLike": {"sagemaker:ModelArn": model_arns}, **allowed_types},
             )
         )
         self.role.add_to_policy(iam.PolicyStatement(sid="ListJobs", actions=list(LIST_ACTIONS), resources=["*"]))
