@@ -12,12 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-# Stack names must start with a letter; bucket and job names allow only lowercase and digits here.
-_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
-_INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
-# SageMaker's own patterns (API reference: UserProfileName, TrainingJobName).
-_USER_PROFILE_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_JOB_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
+
 _MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -87,35 +83,27 @@ class StudyConfig:
             return default if v is None else v
 
         prefix = value("prefix", d.prefix)
-        if not isinstance(prefix, str) or not _PREFIX_RE.match(prefix):
-            raise ContextError(
-                "prefix", prefix, "must be 2-10 lowercase letters and digits, starting with a letter"
-            )
+        if not LAB_PREFIX.matches(prefix):
+            raise ContextError("prefix", prefix, LAB_PREFIX.rule)
 
         allowed = _string_list("allowed_instance_types", value("allowed_instance_types", d.allowed_instance_types))
         if not allowed:
             raise ContextError("allowed_instance_types", allowed, "must name at least one instance type")
         for itype in allowed:
-            if not _INSTANCE_TYPE_RE.match(itype):
-                raise ContextError(
-                    "allowed_instance_types", itype, "each entry must look like ml.<family>.<size>, e.g. ml.m5.large"
-                )
+            if not INSTANCE_TYPE.matches(itype):
+                raise ContextError("allowed_instance_types", itype, "each entry " + INSTANCE_TYPE.rule)
 
         default_itype = _member_of("default_instance_type", value("default_instance_type", d.default_instance_type), allowed)
         xgb = _choice("xgboost_version", value("xgboost_version", d.xgboost_version), XGBOOST_VERSIONS)
 
         profile = value("user_profile_name", d.user_profile_name)
-        if not isinstance(profile, str) or not _USER_PROFILE_RE.match(profile):
-            raise ContextError(
-                "user_profile_name", profile, "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen"
-            )
+        if not SAGEMAKER_NAME.matches(profile):
+            raise ContextError("user_profile_name", profile, SAGEMAKER_NAME.rule)
         idle = _int_in("idle_timeout_minutes", value("idle_timeout_minutes", d.idle_timeout_minutes), *IDLE_TIMEOUT_RANGE)
 
         job = _optional_str(value("training_job_name", None))
-        if job is not None and not _JOB_NAME_RE.match(job):
-            raise ContextError(
-                "training_job_name", job, "must be a SageMaker training job name: 1-63 letters, digits and hyphens"
-            )
+        if job is not None and not SAGEMAKER_NAME.matches(job):
+            raise ContextError("training_job_name", job, "is not a SageMaker training job name, which " + SAGEMAKER_NAME.rule)
         key = _optional_str(value("model_key", None))
         if key is not None:
             if ".." in key.split("/") or not _MODEL_KEY_RE.match(key):

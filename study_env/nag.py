@@ -15,3 +15,11 @@ def acknowledge(construct: IConstruct, *findings: tuple[str, str]) -> None:
         if not reason or len(reason.split()) < 4:
             raise ValueError(f"acknowledge {rule_id}: give a specific reason, not {reason!r}")
         Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def sagemaker_resource_finding(resource_type: str, name_pattern: str) -> str:
+    """The cdk-nag finding id of a wildcard ``naming.sagemaker_arn(resource_type, name_pattern)`` resource."""
+    return (
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"
+        f"{resource_type}/{name_pattern}]"
+    )

@@ -1,29 +1,31 @@
-"""What a Batch Transform of one model needs: the model, where its input and output live, and who may run it."""
+"""What a Batch Transform of one model needs: the model, where the launcher reads and writes, and who may run it."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from study_env import layout
-from study_env.constructs.study_bucket import StudyBucket
-from study_env.nag import acknowledge
+from study_env.nag import acknowledge, sagemaker_resource_finding
+from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, sagemaker_arn
 
-DEFAULT_INPUT_PREFIX = layout.DATA_PROCESSED + "test/"
-DEFAULT_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS
+# The launcher's defaults for a transform request's input_prefix and output_prefix
+# (lambda/launcher/launcher/defaults.py; tests/launcher/test_contract.py keeps them equal).
+LAUNCHER_INPUT_PREFIX = layout.DATA_PROCESSED + "test/"
+LAUNCHER_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS
 
 
 class BatchTransform(Construct):
-    """A SageMaker Model prepared for Batch Transform from ``input_prefix`` to ``output_prefix``.
+    """A SageMaker Model prepared for Batch Transform by the job launcher.
 
-    The transform job itself is started by the job launcher (its ``transform`` action);
-    :meth:`grant_transform` lets the launcher's role create transform jobs named ``<job_name_prefix>-*``
-    for this model only, on the allowed instance types. The model's execution role reads the input and
-    writes the output (it may read ``data/`` and write ``output/``).
+    The transform job itself is started by the launcher (its ``transform`` action with this
+    ``model_name``); by default it reads :data:`LAUNCHER_INPUT_PREFIX` and writes into
+    ``<LAUNCHER_OUTPUT_PREFIX><job name>/`` in the study bucket. :meth:`grant_transform` lets the
+    launcher's role create transform jobs named ``<job_name_prefix>-*`` for this model only, on the
+    allowed instance types.
 
     :param model: the SageMaker model to transform with (e.g. ``ModelEndpoint.model``).
     :param job_name_prefix: transform job names start with ``<job_name_prefix>-``.
@@ -36,25 +38,16 @@ class BatchTransform(Construct):
         id: str,
         *,
         model: sagemaker.CfnModel,
-        study_bucket: StudyBucket,
         job_name_prefix: str,
         allowed_instance_types: Sequence[str],
-        input_prefix: str = DEFAULT_INPUT_PREFIX,
-        output_prefix: str = DEFAULT_OUTPUT_PREFIX,
     ) -> None:
         super().__init__(scope, id)
-        if not job_name_prefix or not job_name_prefix.replace("-", "").isalnum() or job_name_prefix != job_name_prefix.lower():
-            raise ValueError(f"BatchTransform job_name_prefix={job_name_prefix!r}: must be lowercase letters, digits and hyphens")
+        LAB_PREFIX.check("BatchTransform", "job_name_prefix", job_name_prefix)
         if not allowed_instance_types:
             raise ValueError("BatchTransform allowed_instance_types: name at least one instance type")
-        for name, prefix, root in (("input_prefix", input_prefix, layout.DATA), ("output_prefix", output_prefix, layout.OUTPUT)):
-            layout.check_prefix(prefix)
-            if not prefix.startswith(root):
-                raise ValueError(f"BatchTransform {name}={prefix!r}: must be under {root} (what the execution role may use)")
+        for instance_type in allowed_instance_types:
+            INSTANCE_TYPE.check("BatchTransform", "allowed_instance_types", instance_type)
         self.model = model
-        self.input_prefix, self.output_prefix = input_prefix, output_prefix
-        self.input_uri = study_bucket.s3_uri(input_prefix)
-        self.output_uri = study_bucket.s3_uri(output_prefix)
         self.job_name_prefix = job_name_prefix
         self.allowed_instance_types = tuple(allowed_instance_types)
 
@@ -69,11 +62,14 @@ class BatchTransform(Construct):
 
     @property
     def transform_job_arns(self) -> str:
-        return f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:transform-job/{self.job_name_prefix}-*"
+        return sagemaker_arn("transform-job", f"{self.job_name_prefix}-*")
 
     def grant_transform(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` start (and tag) transform jobs of this model only, on allowed instance types."""
-        iam.Grant.add_to_principal(grantee=grantee, actions=["sagemaker:AddTags"], resource_arns=[self.transform_job_arns])
+        """Let ``grantee`` start transform jobs of this model only, on allowed instance types.
+
+        The grantee must already be allowed to tag the jobs it creates (``sagemaker:AddTags`` on
+        ``transform-job/<job_name_prefix>-*``), as the job launcher is: the grant adds no tagging.
+        """
         grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateTransformJob"],
@@ -87,7 +83,7 @@ class BatchTransform(Construct):
         if getattr(grantee, "node", None) is not None:
             acknowledge(
                 grantee,
-                (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job/{self.job_name_prefix}-*]",
+                (sagemaker_resource_finding("transform-job", f"{self.job_name_prefix}-*"),
                  "Transform job names are chosen per request; each starts with the lab's prefix and may use only this model."),
             )
         return grant

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -15,18 +14,19 @@ from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.lab_function import LabFunction
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
-from study_env.nag import acknowledge
+from study_env.nag import acknowledge, sagemaker_resource_finding
+from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, sagemaker_arn
 
 # The asset folder under lambda/.
 LAUNCHER_FOLDER = "launcher"
-# SageMaker resource types the launcher creates, by their ARN resource word.
+# SageMaker job types the launcher creates, by their ARN resource word.
 JOB_RESOURCES = ("processing-job", "training-job", "hyper-parameter-tuning-job", "transform-job")
-CREATE_ACTIONS = (
-    "sagemaker:CreateProcessingJob",
-    "sagemaker:CreateTrainingJob",
-    "sagemaker:CreateHyperParameterTuningJob",
-    "sagemaker:CreateModel",
-)
+# CreateTransformJob is granted on its own, with a condition on the model.
+CREATE_JOB_ACTIONS = {
+    "processing-job": "sagemaker:CreateProcessingJob",
+    "training-job": "sagemaker:CreateTrainingJob",
+    "hyper-parameter-tuning-job": "sagemaker:CreateHyperParameterTuningJob",
+}
 DESCRIBE_ACTIONS = (
     "sagemaker:DescribeProcessingJob",
     "sagemaker:DescribeTrainingJob",
@@ -34,15 +34,13 @@ DESCRIBE_ACTIONS = (
     "sagemaker:DescribeTransformJob",
     "sagemaker:DescribeModel",
 )
-# The List* calls support no resource-level permission in IAM.
+# Listing the lab's jobs (the launcher's list action; the lab cleanup's too). IAM scopes no List* call.
 LIST_ACTIONS = (
     "sagemaker:ListProcessingJobs",
     "sagemaker:ListTrainingJobs",
     "sagemaker:ListHyperParameterTuningJobs",
     "sagemaker:ListTransformJobs",
 )
-_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
-_INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 
 
 class JobLauncher(Construct):
@@ -54,7 +52,8 @@ class JobLauncher(Construct):
     :param execution_role: the role the jobs run as; the launcher may pass it to SageMaker only.
     :param prefix: every job and model name starts with ``<prefix>-``; IAM allows no other names.
     :param xgboost_version: the built-in XGBoost image version for training and tuning.
-    :param allowed_instance_types: the only instance types a request may ask for (cost guard).
+    :param allowed_instance_types: the only instance types a request may ask for (cost guard, checked by
+        the function and enforced by its role's create permissions).
     :param default_instance_type: used when a request names none; one of ``allowed_instance_types``.
     :param memory_size: MB for the function (it only makes API calls).
     :param timeout: the function's time limit; a transform from a tuning job makes five calls.
@@ -77,14 +76,14 @@ class JobLauncher(Construct):
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_WEEK,
     ) -> None:
         super().__init__(scope, id)
-        if not _PREFIX_RE.match(prefix):
-            raise ValueError(f"JobLauncher prefix={prefix!r}: must be 2-10 lowercase letters and digits, starting with a letter")
+        LAB_PREFIX.check("JobLauncher", "prefix", prefix)
         if xgboost_version not in XGBOOST_VERSIONS:
             raise ValueError(f"JobLauncher xgboost_version={xgboost_version!r}: must be one of {', '.join(XGBOOST_VERSIONS)}")
         allowed = tuple(allowed_instance_types)
-        bad = [t for t in allowed if not _INSTANCE_TYPE_RE.match(t)]
-        if not allowed or bad:
-            raise ValueError(f"JobLauncher allowed_instance_types={allowed!r}: give one or more types like ml.m5.large")
+        if not allowed:
+            raise ValueError("JobLauncher allowed_instance_types=(): name at least one instance type")
+        for instance_type in allowed:
+            INSTANCE_TYPE.check("JobLauncher", "allowed_instance_types", instance_type)
         if default_instance_type not in allowed:
             raise ValueError(f"JobLauncher default_instance_type={default_instance_type!r}: must be one of allowed_instance_types")
         if not 128 <= memory_size <= 1024:
@@ -92,6 +91,7 @@ class JobLauncher(Construct):
         if not 3 <= timeout.to_seconds() <= 120:
             raise ValueError("JobLauncher timeout: must be 3-120 seconds")
         self.prefix = prefix
+        self.allowed_instance_types = allowed
 
         images = SageMakerImages(self)
         self.lab_function = LabFunction(
@@ -122,18 +122,26 @@ class JobLauncher(Construct):
 
     def sagemaker_arns(self, *resources: str) -> list[str]:
         """ARNs of the lab's SageMaker resources of the given types (names starting with the prefix)."""
-        return [
-            f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}/{self.prefix}-*"
-            for resource in resources
-        ]
+        return [sagemaker_arn(resource, f"{self.prefix}-*") for resource in resources]
 
     def _grant_sagemaker(self) -> None:
-        job_arns = self.sagemaker_arns(*JOB_RESOURCES)
+        # Cost guard: every instance type a create request names must be allowed.
+        allowed_types = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(self.allowed_instance_types)}}
+        model_arns = self.sagemaker_arns("model")
         self.role.add_to_policy(
             iam.PolicyStatement(
-                sid="CreateAndDescribeLabJobs",
-                actions=[*CREATE_ACTIONS, *DESCRIBE_ACTIONS, "sagemaker:AddTags"],
-                resources=[*job_arns, *self.sagemaker_arns("model")],
+                sid="CreateLabJobs",
+                actions=list(CREATE_JOB_ACTIONS.values()),
+                resources=self.sagemaker_arns(*CREATE_JOB_ACTIONS),
+                conditions=allowed_types,
+            )
+        )
+        self.role.add_to_policy(iam.PolicyStatement(sid="CreateLabModels", actions=["sagemaker:CreateModel"], resources=model_arns))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="DescribeAndTagLabJobs",
+                actions=[*DESCRIBE_ACTIONS, "sagemaker:AddTags"],
+                resources=[*self.sagemaker_arns(*JOB_RESOURCES), *model_arns],
             )
         )
         # Transforms only with the lab's own models; a model CloudFormation names (the Serving stack's)
@@ -143,20 +151,19 @@ class JobLauncher(Construct):
                 sid="TransformWithLabModels",
                 actions=["sagemaker:CreateTransformJob"],
                 resources=self.sagemaker_arns("transform-job"),
-                conditions={"ArnLike": {"sagemaker:ModelArn": self.sagemaker_arns("model")}},
+                conditions={"ArnLike": {"sagemaker:ModelArn": model_arns}, **allowed_types},
             )
         )
         self.role.add_to_policy(iam.PolicyStatement(sid="ListJobs", actions=list(LIST_ACTIONS), resources=["*"]))
 
     def _acknowledge(self) -> None:
         policy = self.role.node.find_child("DefaultPolicy")
-        resource = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:{}/" + self.prefix + "-*"
         acknowledge(
             policy,
             ("AwsSolutions-IAM5[Resource::*]",
              "SageMaker's List*Jobs calls support no resource-level permission; the launcher filters results by its prefix."),
             *(
-                (f"AwsSolutions-IAM5[Resource::{resource.format(r)}]",
+                (sagemaker_resource_finding(r, f"{self.prefix}-*"),
                  "Job and model names are chosen per request; every one starts with the lab's prefix.")
                 for r in (*JOB_RESOURCES, "model")
             ),

@@ -7,12 +7,14 @@ resources that carry both.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CustomResource, Duration
+from aws_cdk import CustomResource, Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from study_env.constructs.job_launcher import LIST_ACTIONS
 from study_env.constructs.lab_function import LabFunction
-from study_env.nag import acknowledge
+from study_env.nag import acknowledge, sagemaker_resource_finding
+from study_env.naming import LAB_PREFIX, sagemaker_arn
 
 PREFIX_TAG = "study-env:prefix"
 # SageMaker resource type in an ARN -> the stop/delete action the cleanup may take on it.
@@ -23,14 +25,6 @@ CLEANUP_ACTIONS = {
     "transform-job": "sagemaker:StopTransformJob",
     "model": "sagemaker:DeleteModel",
 }
-# List calls take no resource in IAM.
-LIST_ACTIONS = (
-    "sagemaker:ListHyperParameterTuningJobs",
-    "sagemaker:ListTrainingJobs",
-    "sagemaker:ListProcessingJobs",
-    "sagemaker:ListTransformJobs",
-    "sagemaker:ListModels",
-)
 
 
 class LabCleanup(Construct):
@@ -41,8 +35,7 @@ class LabCleanup(Construct):
 
     def __init__(self, scope: Construct, id: str, *, prefix: str) -> None:
         super().__init__(scope, id)
-        if not prefix or not prefix.isalnum() or not prefix.islower():
-            raise ValueError(f"LabCleanup prefix={prefix!r}: must be lowercase letters and digits")
+        LAB_PREFIX.check("LabCleanup", "prefix", prefix)
         self.prefix = prefix
         self.handler = LabFunction(
             self,
@@ -53,7 +46,7 @@ class LabCleanup(Construct):
             timeout=Duration.minutes(5),
         )
         arns = {kind: self.resource_arns(kind) for kind in CLEANUP_ACTIONS}
-        self.handler.add_to_role_policy(iam.PolicyStatement(sid="ListLabResources", actions=list(LIST_ACTIONS), resources=["*"]))
+        self.handler.add_to_role_policy(iam.PolicyStatement(sid="ListLabResources", actions=[*LIST_ACTIONS, "sagemaker:ListModels"], resources=["*"]))
         self.handler.add_to_role_policy(
             iam.PolicyStatement(sid="ReadLabTags", actions=["sagemaker:ListTags"], resources=list(arns.values()))
         )
@@ -76,7 +69,7 @@ class LabCleanup(Construct):
 
     def resource_arns(self, kind: str) -> str:
         """ARN pattern of the lab's SageMaker resources of ``kind`` (SageMaker lowercases names in ARNs)."""
-        return f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:{kind}/{self.prefix}-*"
+        return sagemaker_arn(kind, f"{self.prefix}-*")
 
     def _acknowledge(self) -> None:
         policy = self.handler.role.node.find_child("DefaultPolicy")
@@ -84,13 +77,8 @@ class LabCleanup(Construct):
             policy,
             ("AwsSolutions-IAM5[Resource::*]", "SageMaker's List* calls support no resource-level permission; they only read names."),
             *(
-                (f"AwsSolutions-IAM5[Resource::{_finding(kind, self.prefix)}]",
+                (sagemaker_resource_finding(kind, f"{self.prefix}-*"),
                  f"The launcher names each {kind} at run time; the {kind}/{self.prefix}-* pattern plus the tag condition is the lab's own.")
                 for kind in CLEANUP_ACTIONS
             ),
         )
-
-
-def _finding(kind: str, prefix: str) -> str:
-    """How cdk-nag spells a resource pattern with pseudo parameters."""
-    return f"arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:{kind}/{prefix}-*"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -13,10 +11,8 @@ from study_env.config import ENDPOINT_MODES, SERVERLESS_CONCURRENCY_RANGE, SERVE
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
+from study_env.naming import INSTANCE_TYPE, SAGEMAKER_NAME
 
-# SageMaker's EndpointName pattern.
-_ENDPOINT_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 ASYNC_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS + "async/"
 ASYNC_FAILURE_PREFIX = layout.OUTPUT_PREDICTIONS + "async-failures/"
 DATA_CAPTURE_PREFIX = layout.OUTPUT + "data-capture/"
@@ -59,8 +55,7 @@ class ModelEndpoint(Construct):
         _check(model_data_key.startswith(layout.MODELS) and model_data_key.endswith(".tar.gz")
                and ".." not in model_data_key.split("/"),
                "model_data_key", model_data_key, "must be a key under models/ ending in .tar.gz")
-        _check(bool(_ENDPOINT_NAME_RE.match(endpoint_name)), "endpoint_name", endpoint_name,
-               "must be 1-63 letters, digits and hyphens")
+        SAGEMAKER_NAME.check("ModelEndpoint", "endpoint_name", endpoint_name)
         _check(xgboost_version in XGBOOST_VERSIONS, "xgboost_version", xgboost_version, "must be one of " + ", ".join(XGBOOST_VERSIONS))
         _check(mode in ENDPOINT_MODES, "mode", mode, "must be one of " + ", ".join(ENDPOINT_MODES))
         _check(serverless_memory_mb in SERVERLESS_MEMORY_CHOICES, "serverless_memory_mb", serverless_memory_mb,
@@ -68,7 +63,7 @@ class ModelEndpoint(Construct):
         low, high = SERVERLESS_CONCURRENCY_RANGE
         _check(low <= serverless_max_concurrency <= high, "serverless_max_concurrency", serverless_max_concurrency,
                f"must be between {low} and {high}")
-        _check(bool(_INSTANCE_TYPE_RE.match(instance_type)), "instance_type", instance_type, "must look like ml.m5.large")
+        INSTANCE_TYPE.check("ModelEndpoint", "instance_type", instance_type)
         _check(0 <= capture_percent <= 100, "capture_percent", capture_percent, "must be between 0 (off) and 100")
         _check(not (capture_percent and mode == "serverless"), "capture_percent", capture_percent,
                "serverless endpoints do not support data capture; use mode instance or async")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from aws_cdk import Aws, Fn, Stack
@@ -13,10 +12,8 @@ from constructs import Construct
 
 from study_env.config import IDLE_TIMEOUT_RANGE
 from study_env.constructs.execution_role import SageMakerExecutionRole
+from study_env.naming import INSTANCE_TYPE, SAGEMAKER_NAME
 
-# SageMaker's pattern for domain and user profile names.
-_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_INSTANCE_TYPE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 # SageMaker's List* actions support no resource-level permission: the only "*" statements granted here.
 STUDIO_RESOURCELESS_ACTIONS = ("sagemaker:ListApps", "sagemaker:ListSpaces")
 
@@ -46,14 +43,12 @@ class StudioDomain(Construct):
         lifecycle_config_arns: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
-        for field, value in (("domain_name", domain_name), ("user_profile_name", user_profile_name)):
-            if not isinstance(value, str) or not _NAME_RE.match(value):
-                raise ValueError(f"StudioDomain {field}={value!r}: must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen")
+        SAGEMAKER_NAME.check("StudioDomain", "domain_name", domain_name)
+        SAGEMAKER_NAME.check("StudioDomain", "user_profile_name", user_profile_name)
         low, high = IDLE_TIMEOUT_RANGE
         if isinstance(idle_timeout_minutes, bool) or not isinstance(idle_timeout_minutes, int) or not low <= idle_timeout_minutes <= high:
             raise ValueError(f"StudioDomain idle_timeout_minutes={idle_timeout_minutes!r}: must be a whole number of minutes, {low}-{high}")
-        if not _INSTANCE_TYPE_RE.match(instance_type):
-            raise ValueError(f"StudioDomain instance_type={instance_type!r}: must look like ml.<family>.<size>, e.g. ml.t3.medium")
+        INSTANCE_TYPE.check("StudioDomain", "instance_type", instance_type)
         subnet_ids = [subnet.subnet_id for subnet in vpc.public_subnets]
         if not subnet_ids:
             raise ValueError("StudioDomain vpc: has no public subnet (PublicInternetOnly needs one)")

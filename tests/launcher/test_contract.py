@@ -12,6 +12,7 @@ from launcher import defaults
 from launcher.settings import ENVIRONMENT_VARIABLES
 from launcher.validation import RequestError, validate
 from study_env import layout
+from study_env.constructs import batch_transform
 from study_env.paths import TRAINING_CODE_DIR
 from tests.harness import cdk_json_context
 from tests.launcher.conftest import SETTINGS
@@ -31,6 +32,11 @@ def test_launcher_prefixes_are_the_study_bucket_layout():
     assert defaults.MODELS_TRAINING == layout.MODELS_TRAINING
     assert defaults.OUTPUT_PREDICTIONS == layout.OUTPUT_PREDICTIONS
     assert defaults.CODE_SCRIPTS == layout.CODE_SCRIPTS
+
+
+def test_the_serving_stack_reports_the_launchers_transform_defaults():
+    assert batch_transform.LAUNCHER_INPUT_PREFIX == defaults.TRANSFORM_INPUT_PREFIX
+    assert batch_transform.LAUNCHER_OUTPUT_PREFIX == defaults.OUTPUT_PREDICTIONS
 
 
 def test_readable_and_writable_prefixes_match_the_execution_role(synth):

@@ -13,11 +13,13 @@ from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_iam as iam
 
 from study_env.constructs.execution_role import SageMakerExecutionRole
-from study_env.constructs.job_launcher import CREATE_ACTIONS, DESCRIBE_ACTIONS, LIST_ACTIONS, JobLauncher
+from study_env.constructs.job_launcher import JobLauncher
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 
 ASSET_LIMIT_BYTES = 50 * 1024
+# The default app's allowed_instance_types (cdk.json).
+ALLOWED_TYPES = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}}
 
 
 def _listify(value):
@@ -77,26 +79,68 @@ def test_role_is_assumed_by_lambda_without_managed_policies(tj):
     assert "ManagedPolicyArns" not in role["Properties"]
 
 
-def test_sagemaker_permissions_cover_only_names_with_the_prefix(statements):
-    (jobs,) = [s for s in statements if s.get("Sid") == "CreateAndDescribeLabJobs"]
-    assert sorted(_listify(jobs["Action"])) == sorted([*CREATE_ACTIONS, *DESCRIBE_ACTIONS, "sagemaker:AddTags"])
-    tails = sorted(r["Fn::Join"][1][-1] for r in jobs["Resource"])
-    assert tails == [
+def _tails(resources) -> list[str]:
+    return sorted(r["Fn::Join"][1][-1] for r in _listify(resources))
+
+
+def _by_sid(statements) -> dict:
+    return {s["Sid"]: s for s in statements if "Sid" in s}
+
+
+def test_the_role_has_exactly_these_sagemaker_statements(statements):
+    assert sorted(_by_sid(statements)) == ["CreateLabJobs", "CreateLabModels", "DescribeAndTagLabJobs", "ListJobs", "TransformWithLabModels"]
+
+
+def test_jobs_are_created_only_with_the_prefix_and_on_allowed_instance_types(statements):
+    create = _by_sid(statements)["CreateLabJobs"]
+    assert sorted(create["Action"]) == [
+        "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
+    ]
+    assert _tails(create["Resource"]) == [":hyper-parameter-tuning-job/mls-*", ":processing-job/mls-*", ":training-job/mls-*"]
+    assert create["Condition"] == ALLOWED_TYPES
+
+
+def test_models_are_created_only_with_the_prefix(statements):
+    models = _by_sid(statements)["CreateLabModels"]
+    assert models["Action"] == "sagemaker:CreateModel"
+    assert _tails(models["Resource"]) == [":model/mls-*"]
+
+
+def test_describe_and_tag_cover_only_names_with_the_prefix(statements):
+    describe = _by_sid(statements)["DescribeAndTagLabJobs"]
+    assert sorted(describe["Action"]) == [
+        "sagemaker:AddTags",
+        "sagemaker:DescribeHyperParameterTuningJob",
+        "sagemaker:DescribeModel",
+        "sagemaker:DescribeProcessingJob",
+        "sagemaker:DescribeTrainingJob",
+        "sagemaker:DescribeTransformJob",
+    ]
+    assert _tails(describe["Resource"]) == [
         ":hyper-parameter-tuning-job/mls-*", ":model/mls-*", ":processing-job/mls-*", ":training-job/mls-*", ":transform-job/mls-*",
     ]
+    assert "Condition" not in describe
 
 
-def test_transforms_only_with_the_labs_own_models(statements):
-    (transform,) = [s for s in statements if s.get("Sid") == "TransformWithLabModels"]
+def test_transforms_only_with_the_labs_own_models_on_allowed_instance_types(statements):
+    transform = _by_sid(statements)["TransformWithLabModels"]
     assert transform["Action"] == "sagemaker:CreateTransformJob"
-    assert transform["Resource"]["Fn::Join"][1][-1] == ":transform-job/mls-*"
+    assert _tails(transform["Resource"]) == [":transform-job/mls-*"]
     (model_arn,) = _listify(transform["Condition"]["ArnLike"]["sagemaker:ModelArn"])
     assert model_arn["Fn::Join"][1][-1] == ":model/mls-*"
+    assert transform["Condition"] == {"ArnLike": transform["Condition"]["ArnLike"], **ALLOWED_TYPES}
+
+
+def test_no_action_is_granted_twice_on_the_same_resource(statements):
+    granted = [(a, json.dumps(r, sort_keys=True)) for s in statements for a in _listify(s["Action"]) for r in _listify(s["Resource"])]
+    assert len(granted) == len(set(granted))
 
 
 def test_star_resource_only_for_list_calls_and_no_wildcard_actions(statements):
     star = sorted(a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"]))
-    assert star == sorted(LIST_ACTIONS)
+    assert star == [
+        "sagemaker:ListHyperParameterTuningJobs", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs",
+    ]
     assert all("*" not in a for s in statements for a in _listify(s["Action"]))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aws_cdk import App, Stack
 
 from study_env.constructs.job_notifications import FINAL_STATES, JOB_EVENTS
-from study_env.constructs.lab_cleanup import CLEANUP_ACTIONS, LIST_ACTIONS, LabCleanup
+from study_env.constructs.lab_cleanup import LabCleanup
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +79,17 @@ def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
 
 def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cleanup_statements):
     stop_delete = cleanup_statements["StopAndDeleteTaggedLabResources"]
-    assert sorted(stop_delete["Action"]) == sorted(CLEANUP_ACTIONS.values())
+    assert sorted(stop_delete["Action"]) == [
+        "sagemaker:DeleteModel",
+        "sagemaker:StopHyperParameterTuningJob",
+        "sagemaker:StopProcessingJob",
+        "sagemaker:StopTrainingJob",
+        "sagemaker:StopTransformJob",
+    ]
     assert stop_delete["Condition"] == {"StringEquals": {"aws:ResourceTag/study-env:prefix": "mls"}}
-    expected = sorted(f":{kind}/mls-*" for kind in CLEANUP_ACTIONS)
+    expected = [
+        ":hyper-parameter-tuning-job/mls-*", ":model/mls-*", ":processing-job/mls-*", ":training-job/mls-*", ":transform-job/mls-*",
+    ]
     assert sorted(_arn_tail(r) for r in stop_delete["Resource"]) == expected
     assert sorted(_arn_tail(r) for r in cleanup_statements["ReadLabTags"]["Resource"]) == expected
     assert cleanup_statements["ReadLabTags"]["Action"] == "sagemaker:ListTags"
@@ -87,13 +97,19 @@ def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cle
 
 def test_only_list_calls_are_unscoped(cleanup_statements):
     star = [s for s in cleanup_statements.values() if s["Resource"] == "*"]
-    assert [sorted(s["Action"]) for s in star] == [sorted(LIST_ACTIONS)]
+    assert [sorted(s["Action"]) for s in star] == [[
+        "sagemaker:ListHyperParameterTuningJobs",
+        "sagemaker:ListModels",
+        "sagemaker:ListProcessingJobs",
+        "sagemaker:ListTrainingJobs",
+        "sagemaker:ListTransformJobs",
+    ]]
     for statement in cleanup_statements.values():
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any("*" in a for a in actions)
 
 
-@pytest.mark.parametrize("prefix", ["", "ML", "m-l"])
+@pytest.mark.parametrize("prefix", ["", "ML", "m-l", "1lab"])
 def test_cleanup_refuses_a_bad_prefix(prefix):
-    with pytest.raises(ValueError, match=f"LabCleanup prefix={prefix!r}: must be lowercase letters and digits"):
+    with pytest.raises(ValueError, match=re.escape(f"LabCleanup prefix={prefix!r}: must be 2-10 lowercase letters and digits, starting with a letter")):
         LabCleanup(Stack(App(), "S"), "C", prefix=prefix)
