@@ -18,8 +18,9 @@ synth: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
 	$(VENV)/bin/python -m study_env.summary cdk.out
 
+# Two workers: the machines have two cores, and the end-to-end rehearsal runs beside the rest.
 test: $(VENV)/.dev-deps node_modules/.installed
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2
 
 snapshot-update: $(VENV)/.dev-deps node_modules/.installed
 	$(VENV)/bin/python -m pytest tests --snapshot-update -q
