@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -15,6 +17,23 @@ from study_env.nag import acknowledge
 
 _DEPLOYMENT_HANDLER_ID = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
 _MARKER_TEXT = "This object only makes the prefix visible in the S3 console; the study plan writes here.\n"
+
+
+def stage_seed(seed_dir: str, *, sample_data_dir: str, training_code_dir: str) -> None:
+    """Lay out in ``seed_dir`` what the bucket starts with: the dataset, the job scripts, a marker per prefix.
+
+    The asset's hash covers only paths and contents, so the same inputs give the same asset anywhere.
+    """
+    shutil.copytree(sample_data_dir, os.path.join(seed_dir, layout.DATA_RAW))
+    shutil.copytree(
+        training_code_dir, os.path.join(seed_dir, layout.CODE_SCRIPTS), ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    for leaf in layout.LEAVES:
+        folder = os.path.join(seed_dir, leaf)
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+            with open(os.path.join(folder, layout.MARKER_NAME), "w") as fh:
+                fh.write(_MARKER_TEXT)
 
 
 class StudyBucket(Construct):
@@ -86,30 +105,18 @@ class StudyBucket(Construct):
             ),
         )
 
+        # One deployment (one CDK handler layer) for the whole seed, laid out as the bucket is.
         # prune=False: a redeploy adds or refreshes only these files and never deletes the user's objects.
-        self._seed("SampleData", s3deploy.Source.asset(sample_data_dir), layout.DATA_RAW)
-        self._seed(
-            "TrainingCode",
-            s3deploy.Source.asset(training_code_dir, exclude=["__pycache__", "*.pyc"]),
-            layout.CODE_SCRIPTS,
-        )
-        markers = [
-            s3deploy.Source.data(leaf + layout.MARKER_NAME, _MARKER_TEXT)
-            for leaf in layout.LEAVES
-            if leaf not in (layout.DATA_RAW, layout.CODE_SCRIPTS)
-        ]
-        self._seed("LayoutMarkers", markers, None)
+        with tempfile.TemporaryDirectory(prefix="study-seed-") as seed_dir:
+            stage_seed(seed_dir, sample_data_dir=sample_data_dir, training_code_dir=training_code_dir)
+            self.seed = s3deploy.BucketDeployment(
+                self,
+                "Seed",
+                sources=[s3deploy.Source.asset(seed_dir)],
+                destination_bucket=self.bucket,
+                prune=False,
+            )
         self._acknowledge_deployment_handler()
-
-    def _seed(self, id: str, sources, key_prefix: str | None) -> None:
-        s3deploy.BucketDeployment(
-            self,
-            id,
-            sources=sources if isinstance(sources, list) else [sources],
-            destination_bucket=self.bucket,
-            destination_key_prefix=key_prefix,
-            prune=False,
-        )
 
     def _acknowledge_deployment_handler(self) -> None:
         # BucketDeployment's handler is one function per stack, created and scoped by CDK itself.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from aws_cdk.assertions import Match
 
 from study_env import layout
+from study_env.paths import TRAINING_CODE_DIR
 from study_env.constructs.execution_role import RESOURCELESS_ACTIONS
 
 
@@ -100,14 +102,22 @@ def test_bucket_policy_denies_plain_http(foundation):
     )
 
 
-def test_seeding_never_prunes_and_fills_every_prefix(synth, tj):
-    deployments = synth.resources("foundation", "Custom::CDKBucketDeployment")
-    assert len(deployments) == 3
-    assert all(d["Properties"]["Prune"] is False for d in deployments.values())
-    by_prefix = {d["Properties"].get("DestinationBucketKeyPrefix", ""): d for d in deployments.values()}
-    assert set(by_prefix) == {"", layout.DATA_RAW, layout.CODE_SCRIPTS}
-    # Source.data objects: one marker per leaf prefix that the dataset and the scripts do not fill.
-    assert len(by_prefix[""]["Properties"]["SourceObjectKeys"]) == len(layout.LEAVES) - 2
+def test_seeding_never_prunes_and_fills_every_prefix(synth):
+    (deployment,) = synth.resources("foundation", "Custom::CDKBucketDeployment").values()
+    props = deployment["Properties"]
+    assert props["Prune"] is False
+    assert "DestinationBucketKeyPrefix" not in props
+    # The one asset is laid out as the bucket: the dataset, the job scripts, a marker in every other prefix.
+    (key,) = props["SourceObjectKeys"]
+    staged = os.path.join(synth.outdir, "asset." + key.removesuffix(".zip"))
+    files = sorted(
+        os.path.relpath(os.path.join(folder, name), staged).replace(os.sep, "/")
+        for folder, _, names in os.walk(staged)
+        for name in names
+    )
+    scripts = sorted(n for n in os.listdir(TRAINING_CODE_DIR) if n != "__pycache__" and not n.endswith(".pyc"))
+    markers = [leaf + layout.MARKER_NAME for leaf in layout.LEAVES if leaf not in (layout.DATA_RAW, layout.CODE_SCRIPTS)]
+    assert files == sorted([layout.SAMPLE_DATASET_KEY, *(layout.CODE_SCRIPTS + n for n in scripts), *markers])
 
 
 def test_sample_dataset_is_the_bundled_breast_cancer_csv():
