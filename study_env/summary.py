@@ -28,9 +28,11 @@ def summarize(assembly_dir: str) -> str:
         lines.append(f"{name}: {len(resources)} resources")
         for rtype, n in sorted(counts.items()):
             lines.append(f"  {n:3d}  {rtype}")
-        outputs = template.get("Outputs", {})
-        if outputs:
-            lines.append("  outputs: " + ", ".join(sorted(outputs)))
+        # CDK names the outputs it adds for cross-stack references "ExportsOutput...": count, don't list.
+        outputs = sorted(o for o in template.get("Outputs", {}) if not o.startswith("ExportsOutput"))
+        exports = len(template.get("Outputs", {})) - len(outputs)
+        if outputs or exports:
+            lines.append("  outputs: " + ", ".join(outputs) + (f" (+{exports} cross-stack exports)" if exports else ""))
     if not lines:
         raise SystemExit(f"{assembly_dir}: no stack templates found; did `cdk synth` run?")
     return "\n".join(lines)
