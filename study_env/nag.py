@@ -23,3 +23,10 @@ def sagemaker_resource_finding(resource_type: str, name_pattern: str) -> str:
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"
         f"{resource_type}/{name_pattern}]"
     )
+
+
+# Finding ids that more than one construct acknowledges.
+LAMBDA_BASIC_EXECUTION_FINDING = (
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
+)
+SAGEMAKER_LOG_GROUP = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*"

@@ -8,7 +8,7 @@ from constructs import Construct
 
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SKLEARN_REPOSITORY, XGBOOST_REPOSITORY, SageMakerImages
-from study_env.nag import acknowledge
+from study_env.nag import SAGEMAKER_LOG_GROUP, acknowledge
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 # Repositories of the built-in images the lab runs (XGBoost, scikit-learn processing).
@@ -68,7 +68,7 @@ class SageMakerExecutionRole(Construct):
         self.grant_pass_role(self.role)
 
         policy = self.role.node.find_child("DefaultPolicy")
-        log_finding = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*"
+        log_finding = SAGEMAKER_LOG_GROUP
         bucket_id = Stack.of(self).resolve(b.bucket.bucket_arn)["Fn::GetAtt"][0]
         acknowledge(
             policy,

@@ -13,7 +13,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from study_env.constructs.studio_domain import StudioDomain
-from study_env.nag import acknowledge
+from study_env.nag import LAMBDA_BASIC_EXECUTION_FINDING, acknowledge, sagemaker_resource_finding
 from study_env.paths import LAMBDA_DIR
 
 HANDLER_DIR = os.path.join(LAMBDA_DIR, "studio_teardown")
@@ -139,7 +139,7 @@ class StudioTeardown(Construct):
             self.apps_policy,
             ("AwsSolutions-IAM5[Resource::*]", "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission."),
             *(
-                (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:{kind}/{domain}/*]",
+                (sagemaker_resource_finding(kind, f"{domain}/*"),
                  f"Studio names each {kind} at run time; the scope is this domain's {kind}s only.")
                 for kind in ("app", "space")
             ),
@@ -148,7 +148,7 @@ class StudioTeardown(Construct):
         invoked = [logical_id(fn) for fn in (*handlers, *framework[1:])]
         acknowledge(
             self.provider,
-            ("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            (LAMBDA_BASIC_EXECUTION_FINDING,
              "The Provider framework's own functions only write their CloudWatch logs with this managed policy."),
             *(
                 (f"AwsSolutions-IAM5[Resource::<{fn}.Arn>:*]",

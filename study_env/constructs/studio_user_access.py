@@ -10,7 +10,7 @@ from constructs import Construct
 
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.studio_domain import StudioDomain
-from study_env.nag import acknowledge
+from study_env.nag import SAGEMAKER_LOG_GROUP, acknowledge, sagemaker_resource_finding
 
 # The jobs the plan's notebook starts and follows (Day 6-12), and what "follow" takes for each.
 JOB_RESOURCES = ("training-job", "processing-job", "transform-job", "hyper-parameter-tuning-job")
@@ -86,18 +86,17 @@ class StudioUserAccess(Construct):
     def _acknowledge(self, stack: Stack, studio: StudioDomain, prefixes: list[str]) -> None:
         policy = self.role.node.find_child("Policy")
         domain_id = stack.resolve(studio.domain_id)["Fn::GetAtt"][0]
-        scoped = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>"
-        log_group = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*"
+        log_group = SAGEMAKER_LOG_GROUP
         acknowledge(
             policy,
             ("AwsSolutions-IAM5[Resource::*]", "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission."),
             *(
-                (f"AwsSolutions-IAM5[Resource::{scoped}:{kind}/<{domain_id}.DomainId>/*]",
+                (sagemaker_resource_finding(kind, f"<{domain_id}.DomainId>/*"),
                  f"Studio names each {kind} of this domain at run time; the scope is this domain's {kind}s only.")
                 for kind in ("app", "space")
             ),
             *(
-                (f"AwsSolutions-IAM5[Resource::{scoped}:{kind}/{p}*]",
+                (sagemaker_resource_finding(kind, f"{p}*"),
                  f"The SDK names each {kind} with a timestamp at run time; the scope is names starting with {p}.")
                 for kind in (*JOB_RESOURCES, "model")
                 for p in prefixes

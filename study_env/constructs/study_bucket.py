@@ -13,7 +13,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from study_env import layout
-from study_env.nag import acknowledge
+from study_env.nag import LAMBDA_BASIC_EXECUTION_FINDING, acknowledge
 
 _DEPLOYMENT_HANDLER_ID = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
 _MARKER_TEXT = "This object only makes the prefix visible in the S3 console; the study plan writes here.\n"
@@ -127,7 +127,7 @@ class StudyBucket(Construct):
         copy = "BucketDeployment copies its staged assets into the study bucket"
         acknowledge(
             handler,
-            ("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            (LAMBDA_BASIC_EXECUTION_FINDING,
              "CDK's BucketDeployment handler only writes its own CloudWatch logs with this managed policy."),
             ("AwsSolutions-L1", "The BucketDeployment handler's runtime is chosen and updated by aws-cdk-lib, not by this app."),
             ("AwsSolutions-IAM5[Action::s3:GetBucket*]", copy + " and reads bucket metadata to do so."),
