@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
+from study_env.naming import ENDPOINT_INSTANCE_TYPE, INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
 
 _MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -119,6 +119,8 @@ class StudyConfig:
             "serverless_max_concurrency", value("serverless_max_concurrency", d.serverless_max_concurrency), *SERVERLESS_CONCURRENCY_RANGE
         )
         endpoint_itype = _member_of("endpoint_instance_type", value("endpoint_instance_type", d.endpoint_instance_type), allowed)
+        if not ENDPOINT_INSTANCE_TYPE.matches(endpoint_itype):
+            raise ContextError("endpoint_instance_type", endpoint_itype, ENDPOINT_INSTANCE_TYPE.rule)
         ttl = _int_in("endpoint_ttl_hours", value("endpoint_ttl_hours", d.endpoint_ttl_hours), *ENDPOINT_TTL_RANGE)
         budget = _int_in("budget_usd", value("budget_usd", d.budget_usd), *BUDGET_RANGE)
 

@@ -11,7 +11,7 @@ from study_env.config import ENDPOINT_MODES, SERVERLESS_CONCURRENCY_RANGE, SERVE
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
-from study_env.naming import INSTANCE_TYPE, SAGEMAKER_NAME
+from study_env.naming import ENDPOINT_INSTANCE_TYPE, SAGEMAKER_NAME
 
 ASYNC_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS + "async/"
 ASYNC_FAILURE_PREFIX = layout.OUTPUT_PREDICTIONS + "async-failures/"
@@ -63,7 +63,7 @@ class ModelEndpoint(Construct):
         low, high = SERVERLESS_CONCURRENCY_RANGE
         _check(low <= serverless_max_concurrency <= high, "serverless_max_concurrency", serverless_max_concurrency,
                f"must be between {low} and {high}")
-        INSTANCE_TYPE.check("ModelEndpoint", "instance_type", instance_type)
+        ENDPOINT_INSTANCE_TYPE.check("ModelEndpoint", "instance_type", instance_type)
         _check(0 <= capture_percent <= 100, "capture_percent", capture_percent, "must be between 0 (off) and 100")
         _check(not (capture_percent and mode == "serverless"), "capture_percent", capture_percent,
                "serverless endpoints do not support data capture; use mode instance or async")

@@ -81,6 +81,7 @@ BAD = {
     "serverless memory": ({"serverless_memory_mb": 1500}, "serverless_memory_mb", "1024"),
     "serverless concurrency": ({"serverless_max_concurrency": 0}, "serverless_max_concurrency", "between 1 and 200"),
     "endpoint type not allowed": ({"endpoint_instance_type": "ml.g5.xlarge"}, "endpoint_instance_type", "allowed_instance_types"),
+    "endpoint type SageMaker does not host": ({"endpoint_instance_type": "ml.t3.medium"}, "endpoint_instance_type", "not ml.t3"),
     "ttl too long": ({"endpoint_ttl_hours": 200}, "endpoint_ttl_hours", "between 0 and 168"),
     "ttl negative": ({"endpoint_ttl_hours": -1}, "endpoint_ttl_hours", "between 0 and 168"),
     "budget zero": ({"budget_usd": 0}, "budget_usd", "between 1 and 10000"),
@@ -152,3 +153,14 @@ def test_make_destroy_reaches_the_serving_stack_too():
     assert "DESTROY_CONTEXT := " + " ".join(f"-c {k}={v}" for k, v in DESTROY_CONTEXT.items()) in makefile
     assert "destroy --all $(DESTROY_CONTEXT)" in makefile
     assert config_from(**DESTROY_CONTEXT).serving_enabled
+
+
+def test_the_endpoint_rule_is_sagemakers_list_of_hosting_types():
+    # botocore's service model carries the types an endpoint variant accepts; synth cannot import it.
+    import botocore.session
+
+    from study_env.naming import ENDPOINT_INSTANCE_TYPE
+
+    hosting = set(botocore.session.get_session().get_service_model("sagemaker").shape_for("ProductionVariantInstanceType").enum)
+    for itype in ("ml.t3.medium", "ml.t3.large", "ml.t2.medium", "ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"):
+        assert ENDPOINT_INSTANCE_TYPE.matches(itype) == (itype in hosting), itype

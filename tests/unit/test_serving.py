@@ -52,7 +52,7 @@ def instance_stack():
     role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
     endpoint = ModelEndpoint(
         stack, "Endpoint", study_bucket=bucket, execution_role=role, model_data_key="models/m/model.tar.gz",
-        endpoint_name="lab-endpoint", mode="instance", instance_type="ml.t3.medium", capture_percent=20,
+        endpoint_name="lab-endpoint", mode="instance", instance_type="ml.t2.medium", capture_percent=20,
     )
     transform = BatchTransform(stack, "Transform", model=endpoint.model, job_name_prefix="lab",
                                allowed_instance_types=["ml.m5.large"])
@@ -140,7 +140,7 @@ def test_endpoint_is_named_after_the_prefix_and_its_name_and_a_call_are_outputs(
 def test_instance_mode_runs_one_instance_of_the_given_type_with_data_capture_when_asked(instance_stack):
     _, config = _one(instance_stack, "AWS::SageMaker::EndpointConfig")
     (variant,) = config["Properties"]["ProductionVariants"]
-    assert (variant["InitialInstanceCount"], variant["InstanceType"]) == (1, "ml.t3.medium")
+    assert (variant["InitialInstanceCount"], variant["InstanceType"]) == (1, "ml.t2.medium")
     assert "ServerlessConfig" not in variant
     capture = config["Properties"]["DataCaptureConfig"]
     assert capture["InitialSamplingPercentage"] == 20
@@ -271,6 +271,7 @@ def test_serving_stack_refuses_a_config_without_a_model():
         ({"serverless_memory_mb": 1000}, "serverless_memory_mb=1000"),
         ({"serverless_max_concurrency": 0}, "serverless_max_concurrency=0: must be between 1 and 200"),
         ({"instance_type": "m5.large"}, "instance_type='m5.large'"),
+        ({"instance_type": "ml.t3.medium"}, "instance_type='ml.t3.medium': must be an instance type SageMaker hosts"),
         ({"capture_percent": 101}, "capture_percent=101"),
         ({"capture_percent": 10}, "capture_percent=10: serverless endpoints do not support data capture"),
         ({"xgboost_version": "0.90-1"}, "xgboost_version='0.90-1'"),
