@@ -30,6 +30,8 @@ class BatchTransform(Construct):
     :param model: the SageMaker model to transform with (e.g. ``ModelEndpoint.model``).
     :param job_name_prefix: transform job names start with ``<job_name_prefix>-``.
     :param allowed_instance_types: the only instance types a transform job may use.
+    :param input_prefix: what a transform of this model reads (under ``data/``, which the model's role reads).
+    :param output_prefix: where its results go (under ``output/``, which the model's role writes).
     """
 
     def __init__(
@@ -40,6 +42,8 @@ class BatchTransform(Construct):
         model: sagemaker.CfnModel,
         job_name_prefix: str,
         allowed_instance_types: Sequence[str],
+        input_prefix: str = LAUNCHER_INPUT_PREFIX,
+        output_prefix: str = LAUNCHER_OUTPUT_PREFIX,
     ) -> None:
         super().__init__(scope, id)
         LAB_PREFIX.check("BatchTransform", "job_name_prefix", job_name_prefix)
@@ -47,6 +51,14 @@ class BatchTransform(Construct):
             raise ValueError("BatchTransform allowed_instance_types: name at least one instance type")
         for instance_type in allowed_instance_types:
             INSTANCE_TYPE.check("BatchTransform", "allowed_instance_types", instance_type)
+        for prop, prefix, root in (("input_prefix", input_prefix, layout.DATA), ("output_prefix", output_prefix, layout.OUTPUT)):
+            try:
+                layout.check_prefix(prefix)
+            except ValueError as err:
+                raise ValueError(f"BatchTransform {err}") from None
+            if not prefix.startswith(root):
+                raise ValueError(f"BatchTransform {prop}={prefix!r}: must be under {root} (what the execution role may use)")
+        self.input_prefix, self.output_prefix = input_prefix, output_prefix
         self.model = model
         self.job_name_prefix = job_name_prefix
         self.allowed_instance_types = tuple(allowed_instance_types)

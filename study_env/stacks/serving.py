@@ -8,7 +8,7 @@ from constructs import Construct
 
 from study_env import layout
 from study_env.config import StudyConfig
-from study_env.constructs.batch_transform import LAUNCHER_INPUT_PREFIX, LAUNCHER_OUTPUT_PREFIX, BatchTransform
+from study_env.constructs.batch_transform import BatchTransform
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.model_endpoint import ModelEndpoint
 from study_env.constructs.stack_time_to_live import StackTimeToLive
@@ -75,7 +75,7 @@ class ServingStack(Stack):
         CfnOutput(self, "ModelData", value=self.endpoint.model_data_key, description="The model artifact served, in the study bucket")
         CfnOutput(self, "TransformModelName", value=self.batch_transform.model_name,
                   description="model_name for the launcher's transform action")
-        CfnOutput(self, "TransformInput", value=LAUNCHER_INPUT_PREFIX,
+        CfnOutput(self, "TransformInput", value=self.batch_transform.input_prefix,
                   description="The launcher's default input_prefix for a transform, in the study bucket")
-        CfnOutput(self, "TransformOutput", value=LAUNCHER_OUTPUT_PREFIX,
+        CfnOutput(self, "TransformOutput", value=self.batch_transform.output_prefix,
                   description="The launcher's default output_prefix for a transform; each job writes into <this><job name>/ in the study bucket")

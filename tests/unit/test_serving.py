@@ -299,6 +299,9 @@ def test_time_to_live_refuses_hours_outside_1_to_168(hours):
         ({"job_name_prefix": "lab-1"}, "job_name_prefix='lab-1'"),
         ({"allowed_instance_types": []}, "allowed_instance_types: name at least one"),
         ({"allowed_instance_types": ["m5.large"]}, "allowed_instance_types='m5.large': must look like ml.<family>.<size>"),
+        ({"input_prefix": "models/x/"}, "input_prefix='models/x/': must be under data/"),
+        ({"output_prefix": "data/processed/"}, "output_prefix='data/processed/': must be under output/"),
+        ({"input_prefix": "data/../code/"}, "BatchTransform prefix 'data/../code/': must be a relative key prefix"),
     ],
 )
 def test_batch_transform_refuses_bad_props(props, message):
