@@ -46,3 +46,10 @@ def test_caches_the_virtualenv_and_npm_keyed_on_their_lock_files(workflow):
               if s.get("uses", "").startswith("actions/cache@")}
     assert "hashFiles('requirements.txt', 'requirements-dev.txt')" in caches[".venv"]
     assert "hashFiles('package-lock.json')" in caches["~/.npm"]
+
+
+def test_virtualenv_cache_is_keyed_on_the_exact_python_setup_python_installed(workflow):
+    steps = workflow["jobs"]["test"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    venv_key = next(s["with"]["key"] for s in steps if s.get("with", {}).get("path") == ".venv")
+    assert f"${{{{ steps.{setup['id']}.outputs.python-version }}}}" in venv_key
