@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from launcher.service import JOB_NOT_READY, handle
 from tests.launcher.conftest import BUCKET, ENVIRONMENT, ROLE_ARN, SETTINGS, SKLEARN_IMAGE, XGBOOST_IMAGE, load_handler_module
@@ -214,6 +214,19 @@ def test_sagemaker_api_errors_come_back_with_their_code_and_message(code):
     assert response == {"ok": False, "error": {"field": None, "code": code, "message": f"{code} happened"}}
 
 
+def test_a_transform_of_a_missing_model_reports_sagemakers_code_and_message():
+    client = _stubbed_client()
+    message = "Could not find model \"arn:aws:sagemaker:us-east-1:123456789012:model/gone-model\"."
+    body = {key: ANY for key in TRANSFORM_JOB_KEYS}
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "create_transform_job", "ValidationException", message, expected_params={**body, "ModelName": "gone-model"}
+        )
+        response = run(client, {"action": "transform", "model_name": "gone-model"})
+        stub.assert_no_pending_responses()
+    assert response == {"ok": False, "error": {"field": None, "code": "ValidationException", "message": message}}
+
+
 def test_a_retried_request_id_returns_the_same_job(sagemaker):
     first = run(sagemaker, {"action": "train", "request_id": "day7-first-run"})
     again = run(sagemaker, {"action": "train", "request_id": "day7-first-run"})
@@ -301,6 +314,12 @@ def test_the_handler_refuses_to_run_without_its_settings(monkeypatch):
     module = load_handler_module()
     with pytest.raises(SettingsError, match="STUDY_BUCKET"):
         module.handler({"action": "list"}, None)
+
+
+TRANSFORM_JOB_KEYS = (
+    "TransformJobName", "ModelName", "ModelClientConfig", "MaxPayloadInMB", "BatchStrategy",
+    "TransformInput", "TransformOutput", "TransformResources", "Tags",
+)
 
 
 def _stubbed_client():

@@ -140,15 +140,20 @@ def job_time_limit(request: Request) -> int:
     return request.max_runtime_seconds * (d.SPOT_WAIT_FACTOR if request.use_spot else 1)
 
 
+def tuning_rounds(request: Request) -> int:
+    """How many rounds of parallel training jobs a tuning job runs at most."""
+    return math.ceil(request.max_jobs / request.max_parallel_jobs)
+
+
 def tuning_runtime_limit(request: Request) -> int:
     """The whole tuning job's limit: every round of parallel jobs at its own limit (spot wait included)."""
-    return job_time_limit(request) * math.ceil(request.max_jobs / request.max_parallel_jobs)
+    return job_time_limit(request) * tuning_rounds(request)
 
 
 def _check_tuning_runtime(request: Request) -> None:
     limit = tuning_runtime_limit(request)
     if limit < d.TUNING_MIN_RUNTIME_SECONDS:
-        rounds = math.ceil(request.max_jobs / request.max_parallel_jobs)
+        rounds = tuning_rounds(request)
         needed = math.ceil(d.TUNING_MIN_RUNTIME_SECONDS * request.max_runtime_seconds / limit)
         raise RequestError(
             "max_runtime_seconds",
