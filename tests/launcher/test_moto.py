@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from launcher.service import JOB_NOT_READY, handle
 from tests.launcher.conftest import BUCKET, ENVIRONMENT, ROLE_ARN, SETTINGS, SKLEARN_IMAGE, XGBOOST_IMAGE, load_handler_module
@@ -33,6 +33,11 @@ def test_process_creates_the_processing_job(sagemaker):
     assert job["AppSpecification"]["ImageUri"] == SKLEARN_IMAGE
     assert job["RoleArn"] == ROLE_ARN
     assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 1800}
+    assert {i["InputName"]: (i["S3Input"]["S3Uri"], i["S3Input"]["LocalPath"]) for i in job["ProcessingInputs"]} == {
+        "raw": (f"s3://{BUCKET}/data/raw/", "/opt/ml/processing/input/data"),
+        "code": (f"s3://{BUCKET}/code/scripts/preprocessing.py", "/opt/ml/processing/input/code"),
+    }
+    # moto's describe_processing_job drops ProcessingResources: test_requests checks the instance in the request.
     assert [o["S3Output"]["S3Uri"] for o in job["ProcessingOutputConfig"]["Outputs"]] == [
         f"s3://{BUCKET}/data/processed/{name}/" for name in ("train", "validation", "test", "test_labels")
     ]
@@ -58,17 +63,58 @@ def test_train_creates_the_training_job_with_overrides(sagemaker):
     assert LAB_TAGS.items() <= tags_of(sagemaker, response["arn"]).items()
 
 
+CHANNELS = {"train": f"s3://{BUCKET}/data/processed/train/", "validation": f"s3://{BUCKET}/data/processed/validation/"}
+PLAN_RANGES = {
+    "IntegerParameterRanges": [{"Name": "max_depth", "MinValue": "3", "MaxValue": "10", "ScalingType": "Auto"}],
+    "ContinuousParameterRanges": [
+        {"Name": "eta", "MinValue": "0.01", "MaxValue": "0.3", "ScalingType": "Auto"},
+        {"Name": "min_child_weight", "MinValue": "1", "MaxValue": "10", "ScalingType": "Auto"},
+        {"Name": "subsample", "MinValue": "0.5", "MaxValue": "1.0", "ScalingType": "Auto"},
+    ],
+    "CategoricalParameterRanges": [],
+}
+# The plan's fixed hyperparameters once its tuned ones (max_depth, eta) are taken out.
+PLAN_STATIC = {"objective": "binary:logistic", "num_round": "100", "eval_metric": "auc"}
+SPOT_STOPPING = {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
+
+
+# Each case: the request, then what SageMaker must hold: ResourceLimits, ParameterRanges,
+# StaticHyperParameters, and each training job's StoppingCondition.
 @pytest.mark.parametrize(
-    "event",
+    "event, limits, ranges, static, stopping",
     [
-        {"action": "tune"},
-        {"action": "tune", "strategy": "Random", "max_jobs": 5, "max_parallel_jobs": 5},
-        {"action": "tune", "strategy": "Hyperband"},
-        {"action": "tune", "strategy": "Grid", "ranges": {"max_depth": {"values": [3, 5, 7]}}, "use_spot": False},
+        (
+            {"action": "tune"},
+            # 20 jobs, 4 at a time: 5 rounds of 3600 s plus as long again waiting for spot.
+            {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 4, "MaxRuntimeInSeconds": 5 * 7200},
+            PLAN_RANGES, PLAN_STATIC, SPOT_STOPPING,
+        ),
+        (
+            {"action": "tune", "strategy": "Random", "max_jobs": 5, "max_parallel_jobs": 5},
+            {"MaxNumberOfTrainingJobs": 5, "MaxParallelTrainingJobs": 5, "MaxRuntimeInSeconds": 7200},
+            PLAN_RANGES, PLAN_STATIC, SPOT_STOPPING,
+        ),
+        (
+            {"action": "tune", "strategy": "Hyperband"},
+            {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 4, "MaxRuntimeInSeconds": 5 * 7200},
+            PLAN_RANGES, PLAN_STATIC, SPOT_STOPPING,
+        ),
+        (
+            {"action": "tune", "strategy": "Grid", "ranges": {"max_depth": {"values": [3, 5, 7]}}, "use_spot": False},
+            # Grid runs its 3 combinations in one round, and without spot there is no wait.
+            {"MaxNumberOfTrainingJobs": 3, "MaxParallelTrainingJobs": 3, "MaxRuntimeInSeconds": 3600},
+            {
+                "IntegerParameterRanges": [],
+                "ContinuousParameterRanges": [],
+                "CategoricalParameterRanges": [{"Name": "max_depth", "Values": ["3", "5", "7"]}],
+            },
+            {"eta": "0.2", **PLAN_STATIC},
+            {"MaxRuntimeInSeconds": 3600},
+        ),
     ],
     ids=["bayesian", "random", "hyperband", "grid"],
 )
-def test_tune_creates_the_tuning_job(sagemaker, event):
+def test_tune_creates_the_tuning_job(sagemaker, event, limits, ranges, static, stopping):
     response = run(sagemaker, event)
     assert response["ok"] is True, response
     assert len(response["job_name"]) <= 32
@@ -76,10 +122,18 @@ def test_tune_creates_the_tuning_job(sagemaker, event):
     config = job["HyperParameterTuningJobConfig"]
     assert config["Strategy"] == event.get("strategy", "Bayesian")
     assert config["HyperParameterTuningJobObjective"] == {"Type": "Maximize", "MetricName": "validation:auc"}
+    assert config["ResourceLimits"] == limits
+    assert config["ParameterRanges"] == ranges
     definition = job["TrainingJobDefinition"]
     assert definition["AlgorithmSpecification"]["TrainingImage"] == XGBOOST_IMAGE
     assert definition["RoleArn"] == ROLE_ARN
+    assert {c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in definition["InputDataConfig"]} == CHANNELS
+    assert {c["ContentType"] for c in definition["InputDataConfig"]} == {"text/csv"}
+    assert definition["StaticHyperParameters"] == static
+    assert definition["StoppingCondition"] == stopping
     assert definition["EnableManagedSpotTraining"] is event.get("use_spot", True)
+    assert definition["OutputDataConfig"]["S3OutputPath"] == f"s3://{BUCKET}/models/training/"
+    assert definition["ResourceConfig"]["InstanceType"] == "ml.m5.large"
     assert LAB_TAGS.items() <= tags_of(sagemaker, response["arn"]).items()
 
 
@@ -90,7 +144,10 @@ def test_transform_from_a_model_name(sagemaker):
     assert job["ModelName"] == "my-model"
     assert job["TransformInput"]["SplitType"] == "Line"
     assert job["TransformInput"]["ContentType"] == "text/csv"
+    assert job["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == f"s3://{BUCKET}/data/processed/test/"
     assert job["TransformOutput"]["S3OutputPath"] == f"s3://{BUCKET}/output/predictions/{response['job_name']}/"
+    assert job["TransformResources"] == {"InstanceType": "ml.m5.large", "InstanceCount": 1}
+    assert LAB_TAGS.items() <= tags_of(sagemaker, response["arn"]).items()
 
 
 def test_transform_from_a_training_job_creates_the_model_from_its_artifact(sagemaker):
@@ -155,6 +212,19 @@ def test_sagemaker_api_errors_come_back_with_their_code_and_message(code):
         stub.add_client_error("create_training_job", code, f"{code} happened")
         response = run(client, {"action": "train"})
     assert response == {"ok": False, "error": {"field": None, "code": code, "message": f"{code} happened"}}
+
+
+def test_a_transform_of_a_missing_model_reports_sagemakers_code_and_message():
+    client = _stubbed_client()
+    message = "Could not find model \"arn:aws:sagemaker:us-east-1:123456789012:model/gone-model\"."
+    body = {key: ANY for key in TRANSFORM_JOB_KEYS}
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "create_transform_job", "ValidationException", message, expected_params={**body, "ModelName": "gone-model"}
+        )
+        response = run(client, {"action": "transform", "model_name": "gone-model"})
+        stub.assert_no_pending_responses()
+    assert response == {"ok": False, "error": {"field": None, "code": "ValidationException", "message": message}}
 
 
 def test_a_retried_request_id_returns_the_same_job(sagemaker):
@@ -244,6 +314,12 @@ def test_the_handler_refuses_to_run_without_its_settings(monkeypatch):
     module = load_handler_module()
     with pytest.raises(SettingsError, match="STUDY_BUCKET"):
         module.handler({"action": "list"}, None)
+
+
+TRANSFORM_JOB_KEYS = (
+    "TransformJobName", "ModelName", "ModelClientConfig", "MaxPayloadInMB", "BatchStrategy",
+    "TransformInput", "TransformOutput", "TransformResources", "Tags",
+)
 
 
 def _stubbed_client():

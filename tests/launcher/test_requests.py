@@ -83,6 +83,9 @@ def test_processing_job_runs_preprocessing_on_the_sklearn_image():
         "test_labels": f"s3://{BUCKET}/data/processed/test_labels/",
     }
     assert body["StoppingCondition"] == {"MaxRuntimeInSeconds": 1800}
+    assert body["ProcessingResources"] == {
+        "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 5}
+    }
     assert body["RoleArn"] == ROLE_ARN and body["Tags"] == TAGS
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from launcher import defaults
 from launcher.service import INVALID_REQUEST, handle
-from launcher.validation import FIELDS, validate
+from launcher.validation import FIELDS, tuning_runtime_limit, validate
 from tests.launcher.conftest import BUCKET, SETTINGS
 
 GRID = {"max_depth": {"values": [3, 5]}, "eta": {"values": [0.1, 0.2, 0.3]}}
@@ -71,6 +71,11 @@ BAD_REQUESTS = {
     "hyperband tuning its resource": ({"action": "tune", "strategy": "Hyperband", "ranges": {"num_round": {"min": 10, "max": 100}}}, "ranges", "do not tune it"),
     "hyperband without whole rounds": ({"action": "tune", "strategy": "Hyperband", "hyperparameters": {"num_round": "many"}}, "hyperparameters", "whole number"),
     "too many jobs": ({"action": "tune", "max_jobs": 51}, "max_jobs", "from 1 to 50"),
+    "tuning job shorter than SageMaker allows": (
+        {"action": "tune", "max_runtime_seconds": 60, "use_spot": False, "max_jobs": 1}, "max_runtime_seconds",
+        "MaxRuntimeInSeconds to be at least 120; 1 round(s) of training jobs limited to 60 s each give 60 s: "
+        "set max_runtime_seconds to at least 120",
+    ),
     "more parallel than total": ({"action": "tune", "max_jobs": 3, "max_parallel_jobs": 4}, "max_parallel_jobs", "more than the total number of jobs (3)"),
     "transform with no model": ({"action": "transform"}, "model_name", "exactly one of"),
     "transform with two models": ({"action": "transform", "model_name": "m", "training_job_name": "mls-train-x"}, "training_job_name", "exactly one of"),
@@ -127,6 +132,19 @@ def test_strategy_is_matched_without_regard_to_case():
 def test_tuning_parallelism_default_never_exceeds_the_total():
     request = validate({"action": "tune", "max_jobs": 2}, SETTINGS)
     assert (request.max_jobs, request.max_parallel_jobs) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"action": "tune", "max_runtime_seconds": 60, "use_spot": True, "max_jobs": 1},
+        {"action": "tune", "max_runtime_seconds": 60, "use_spot": False, "max_jobs": 2, "max_parallel_jobs": 1},
+        {"action": "tune", "max_runtime_seconds": 120, "use_spot": False, "max_jobs": 1},
+    ],
+    ids=["spot-wait-doubles-it", "two-rounds", "one-round-at-the-floor"],
+)
+def test_a_tuning_job_at_sagemakers_minimum_runtime_is_accepted(event):
+    assert tuning_runtime_limit(validate(event, SETTINGS)) == 120
 
 
 def test_grid_runs_every_combination():

@@ -53,6 +53,8 @@ MAX_JOBS_LIMIT = 50
 MAX_PARALLEL_JOBS_LIMIT = 10
 INSTANCE_COUNT_LIMIT = 4
 RUNTIME_LIMITS = {"process": (60, 86400), "train": (60, 86400), "tune": (60, 86400), "transform": (1, 3600)}
+# SageMaker's floor for a tuning job's own MaxRuntimeInSeconds (its ResourceLimits), not a lab choice.
+TUNING_MIN_RUNTIME_SECONDS = 120
 MAX_RUNTIME_SECONDS = {"process": 1800, "train": 3600, "tune": 3600, "transform": 600}
 # A spot job may wait for capacity as long as it may run.
 SPOT_WAIT_FACTOR = 2

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from launcher import defaults as d
 from launcher.settings import Settings
-from launcher.validation import CategoricalRange, NumericRange, Request
+from launcher.validation import CategoricalRange, NumericRange, Request, job_time_limit, tuning_runtime_limit
 
 PROCESSING_ROOT = "/opt/ml/processing"
 PROCESSING_INPUT = f"{PROCESSING_ROOT}/input/data"
@@ -106,7 +105,7 @@ def _channels(request: Request, settings: Settings) -> list[dict[str, Any]]:
 def _stopping_condition(request: Request) -> dict[str, int]:
     condition = {"MaxRuntimeInSeconds": request.max_runtime_seconds}
     if request.use_spot:
-        condition["MaxWaitTimeInSeconds"] = request.max_runtime_seconds * d.SPOT_WAIT_FACTOR
+        condition["MaxWaitTimeInSeconds"] = job_time_limit(request)
     return condition
 
 
@@ -166,12 +165,6 @@ def tuning_job(request: Request, settings: Settings, name: str) -> dict[str, Any
         "TrainingJobDefinition": definition,
         "Tags": tags(settings, request),
     }
-
-
-def tuning_runtime_limit(request: Request) -> int:
-    """The whole tuning job's limit: every round of parallel jobs at its own limit (spot wait included)."""
-    per_job = _stopping_condition(request).get("MaxWaitTimeInSeconds", request.max_runtime_seconds)
-    return per_job * math.ceil(request.max_jobs / request.max_parallel_jobs)
 
 
 def parameter_ranges(ranges: dict[str, NumericRange | CategoricalRange]) -> dict[str, list[dict[str, Any]]]:

@@ -129,7 +129,38 @@ def validate(event: Any, settings: Settings) -> Request:
             values.update(_tuning_fields(event, values["hyperparameters"]))
     else:
         values.update(_transform_fields(event, settings))
-    return Request(**values)
+    request = Request(**values)
+    if action == "tune":
+        _check_tuning_runtime(request)
+    return request
+
+
+def job_time_limit(request: Request) -> int:
+    """How long one training job may take in all: its runtime, plus the wait for spot capacity."""
+    return request.max_runtime_seconds * (d.SPOT_WAIT_FACTOR if request.use_spot else 1)
+
+
+def tuning_rounds(request: Request) -> int:
+    """How many rounds of parallel training jobs a tuning job runs at most."""
+    return math.ceil(request.max_jobs / request.max_parallel_jobs)
+
+
+def tuning_runtime_limit(request: Request) -> int:
+    """The whole tuning job's limit: every round of parallel jobs at its own limit (spot wait included)."""
+    return job_time_limit(request) * tuning_rounds(request)
+
+
+def _check_tuning_runtime(request: Request) -> None:
+    limit = tuning_runtime_limit(request)
+    if limit < d.TUNING_MIN_RUNTIME_SECONDS:
+        rounds = tuning_rounds(request)
+        needed = math.ceil(d.TUNING_MIN_RUNTIME_SECONDS * request.max_runtime_seconds / limit)
+        raise RequestError(
+            "max_runtime_seconds",
+            f"SageMaker requires a tuning job's MaxRuntimeInSeconds to be at least {d.TUNING_MIN_RUNTIME_SECONDS}; "
+            f"{rounds} round(s) of training jobs limited to {job_time_limit(request)} s each give {limit} s: "
+            f"set max_runtime_seconds to at least {needed}",
+        )
 
 
 def _training_fields(event: dict, settings: Settings) -> dict[str, Any]:
