@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from study_env.config import StudyConfig
-from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.job_launcher import JobLauncher
 from study_env.constructs.job_notifications import JobNotifications
 from study_env.constructs.lab_cleanup import LabCleanup
-from study_env.constructs.study_bucket import StudyBucket
+from study_env.stacks.lab_stack import LabStack
 
 
 def launcher_role_export_name(prefix: str) -> str:
@@ -19,33 +17,21 @@ def launcher_role_export_name(prefix: str) -> str:
     return f"{prefix}-launcher-role-arn"
 
 
-class JobsStack(Stack):
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        config: StudyConfig,
-        study_bucket: StudyBucket,
-        execution_role: SageMakerExecutionRole,
-        alerts_topic: sns.ITopic,
-        **kwargs,
-    ) -> None:
+class JobsStack(LabStack):
+    def __init__(self, scope: Construct, id: str, *, alerts_topic: sns.ITopic, **kwargs) -> None:
         super().__init__(scope, id, **kwargs)
-        self.study_bucket = study_bucket
-        self.execution_role = execution_role
         self.launcher = JobLauncher(
             self,
             "Launcher",
-            study_bucket=study_bucket,
-            execution_role=execution_role,
-            prefix=config.prefix,
-            xgboost_version=config.xgboost_version,
-            allowed_instance_types=config.allowed_instance_types,
-            default_instance_type=config.default_instance_type,
+            study_bucket=self.study_bucket,
+            execution_role=self.execution_role,
+            prefix=self.config.prefix,
+            xgboost_version=self.config.xgboost_version,
+            allowed_instance_types=self.config.allowed_instance_types,
+            default_instance_type=self.config.default_instance_type,
         )
-        self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=config.prefix)
-        self.cleanup = LabCleanup(self, "LabCleanup", prefix=config.prefix)
+        self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=self.config.prefix)
+        self.cleanup = LabCleanup(self, "LabCleanup", prefix=self.config.prefix)
         CfnOutput(
             self, "LauncherFunctionName", value=self.launcher.function_name,
             description="Job launcher: aws lambda invoke --function-name <this> --payload '{\"action\": \"list\"}' ...",
@@ -54,5 +40,5 @@ class JobsStack(Stack):
         # model, and adding or removing that stack must not update this one.
         CfnOutput(
             self, "LauncherRoleArn", value=self.launcher.role.role_arn,
-            export_name=launcher_role_export_name(config.prefix), description="The job launcher's role",
+            export_name=launcher_role_export_name(self.config.prefix), description="The job launcher's role",
         )

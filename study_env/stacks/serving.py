@@ -2,54 +2,45 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from study_env import layout
 from study_env.config import StudyConfig
 from study_env.constructs.batch_transform import BatchTransform
-from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.model_endpoint import ModelEndpoint
 from study_env.constructs.stack_time_to_live import StackTimeToLive
-from study_env.constructs.study_bucket import StudyBucket
+from study_env.stacks.lab_stack import LabStack
 
 
-class ServingStack(Stack):
+class ServingStack(LabStack):
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        config: StudyConfig,
-        study_bucket: StudyBucket,
-        execution_role: SageMakerExecutionRole,
-        launcher_role_arn: str | None = None,
-        **kwargs,
+        self, scope: Construct, id: str, *, config: StudyConfig, launcher_role_arn: str | None = None, **kwargs
     ) -> None:
         if not config.serving_enabled:
             raise ValueError("ServingStack: context names no model (training_job_name or model_key)")
-        super().__init__(scope, id, **kwargs)
-        model_key = config.model_key or layout.training_model_key(config.training_job_name)
+        super().__init__(scope, id, config=config, **kwargs)
+        model_key = self.config.model_key or layout.training_model_key(self.config.training_job_name)
         self.endpoint = ModelEndpoint(
             self,
             "ModelEndpoint",
-            study_bucket=study_bucket,
-            execution_role=execution_role,
+            study_bucket=self.study_bucket,
+            execution_role=self.execution_role,
             model_data_key=model_key,
-            endpoint_name=f"{config.prefix}-endpoint",
-            xgboost_version=config.xgboost_version,
-            mode=config.endpoint_mode,
-            serverless_memory_mb=config.serverless_memory_mb,
-            serverless_max_concurrency=config.serverless_max_concurrency,
-            instance_type=config.endpoint_instance_type,
+            endpoint_name=f"{self.config.prefix}-endpoint",
+            xgboost_version=self.config.xgboost_version,
+            mode=self.config.endpoint_mode,
+            serverless_memory_mb=self.config.serverless_memory_mb,
+            serverless_max_concurrency=self.config.serverless_max_concurrency,
+            instance_type=self.config.endpoint_instance_type,
         )
         self.batch_transform = BatchTransform(
             self,
             "BatchTransform",
             model=self.endpoint.model,
-            job_name_prefix=config.prefix,
-            allowed_instance_types=config.allowed_instance_types,
+            job_name_prefix=self.config.prefix,
+            allowed_instance_types=self.config.allowed_instance_types,
         )
         if launcher_role_arn is not None:
             # Imported, so the grant's policy lives (and is deleted) with this stack, not the Jobs stack.
@@ -57,19 +48,19 @@ class ServingStack(Stack):
             self.batch_transform.grant_transform(launcher_role)
         self.time_to_live = None
         expires_at = f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} with the same -c context removes it"
-        if config.endpoint_ttl_hours:
+        if self.config.endpoint_ttl_hours:
             self.time_to_live = StackTimeToLive(
                 self,
                 "TimeToLive",
-                hours=config.endpoint_ttl_hours,
+                hours=self.config.endpoint_ttl_hours,
                 restart_on=[self.endpoint.endpoint_config.attr_endpoint_config_name],
             )
             expires_at = self.time_to_live.expires_at
 
-        CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{config.endpoint_mode} endpoint")
+        CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{self.config.endpoint_mode} endpoint")
         row = "Example call; row.csv holds one line of comma-separated features, no label"
-        if config.endpoint_mode == "async":
-            row += f", uploaded to BUCKET (the BucketName output of {config.stack_name('foundation')})"
+        if self.config.endpoint_mode == "async":
+            row += f", uploaded to BUCKET (the BucketName output of {self.config.stack_name('foundation')})"
         CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command, description=row)
         CfnOutput(self, "ExpiresAt", value=expires_at, description="UTC time this stack deletes itself")
         CfnOutput(self, "ModelData", value=self.endpoint.model_data_key, description="The model artifact served, in the study bucket")

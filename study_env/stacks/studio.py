@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from study_env.config import StudyConfig
-from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.sdk_defaults import SageMakerSdkDefaults
-from study_env.constructs.study_bucket import StudyBucket
 from study_env.constructs.studio_domain import StudioDomain
 from study_env.constructs.studio_teardown import StudioTeardown
 from study_env.constructs.studio_user_access import SDK_DEFAULT_NAME_PREFIX, StudioUserAccess
 from study_env.nag import acknowledge
+from study_env.stacks.lab_stack import LabStack
 
 STUDIO_INSTANCE_TYPE = "ml.t3.medium"
 
 
-class StudioStack(Stack):
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        config: StudyConfig,
-        study_bucket: StudyBucket,
-        execution_role: SageMakerExecutionRole,
-        **kwargs,
-    ) -> None:
+class StudioStack(LabStack):
+    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
         super().__init__(scope, id, **kwargs)
         # Public subnets only: a NAT gateway or an interface endpoint would bill by the hour.
         self.vpc = ec2.Vpc(
@@ -48,28 +37,28 @@ class StudioStack(Stack):
         self.sdk_defaults = SageMakerSdkDefaults(
             self,
             "SdkDefaults",
-            name=f"{config.prefix}-sdk-defaults",
-            study_bucket=study_bucket,
-            execution_role=execution_role,
+            name=f"{self.config.prefix}-sdk-defaults",
+            study_bucket=self.study_bucket,
+            execution_role=self.execution_role,
         )
         self.studio = StudioDomain(
             self,
             "Studio",
-            domain_name=f"{config.prefix}-studio",
+            domain_name=f"{self.config.prefix}-studio",
             vpc=self.vpc,
-            execution_role=execution_role,
-            user_profile_name=config.user_profile_name,
-            idle_timeout_minutes=config.idle_timeout_minutes,
+            execution_role=self.execution_role,
+            user_profile_name=self.config.user_profile_name,
+            idle_timeout_minutes=self.config.idle_timeout_minutes,
             instance_type=STUDIO_INSTANCE_TYPE,
             lifecycle_config_arns=[self.sdk_defaults.lifecycle_config_arn],
         )
         self.user_access = StudioUserAccess(
             self,
             "UserAccess",
-            execution_role=execution_role,
+            execution_role=self.execution_role,
             studio=self.studio,
-            job_name_prefixes=[f"{config.prefix}-", SDK_DEFAULT_NAME_PREFIX],
-            allowed_instance_types=config.allowed_instance_types,
+            job_name_prefixes=[f"{self.config.prefix}-", SDK_DEFAULT_NAME_PREFIX],
+            allowed_instance_types=self.config.allowed_instance_types,
         )
         self.teardown = StudioTeardown(self, "Teardown", studio=self.studio, vpc=self.vpc)
 
