@@ -16,7 +16,7 @@ PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
 
 synth: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
-	$(VENV)/bin/python -m study_env.summary cdk.out
+	$(VENV)/bin/python -m tools.summary cdk.out
 
 # Two workers: the machines have two cores, and the end-to-end rehearsal runs beside the rest.
 test: $(VENV)/.dev-deps node_modules/.installed
@@ -28,24 +28,22 @@ snapshot-update: $(VENV)/.dev-deps node_modules/.installed
 deploy: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) deploy --all $(CDK_FLAGS)
 
-# The serving stack is in the app only when context names a model; any valid model key puts it there
-# so that --all reaches it too (destroy reads no model). Keep in sync: study_env.config.DESTROY_CONTEXT.
-DESTROY_CONTEXT := -c model_key=models/destroy/model.tar.gz
-
+# The serving stack is in the app only when context names a model; study_env.config.DESTROY_CONTEXT
+# puts it there so that --all reaches it too (destroy reads no model).
 destroy: $(VENV)/.synth-deps node_modules/.installed
-	$(CDK) destroy --all $(DESTROY_CONTEXT) $(CDK_FLAGS)
+	$(CDK) destroy --all $$($(VENV)/bin/python -m study_env.config --destroy-context) $(CDK_FLAGS)
 
 diff: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) diff --all $(CDK_FLAGS)
 
 # Deploy, use and destroy the whole lab on an embedded AWS emulator (moto): no account needed.
 sandbox: $(VENV)/.dev-deps node_modules/.installed
-	$(VENV)/bin/python -m study_env.sandbox
+	$(VENV)/bin/python -m tools.sandbox
 
 # Regenerate the architecture diagram in README.md from a fresh synth.
 diagram: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
-	$(VENV)/bin/python -m study_env.diagram cdk.out --readme README.md
+	$(VENV)/bin/python -m tools.diagram cdk.out --readme README.md
 
 bench: $(VENV)/.dev-deps node_modules/.installed
 	$(VENV)/bin/python scripts/bench.py

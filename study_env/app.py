@@ -12,8 +12,8 @@ from study_env.stacks.foundation import FoundationStack
 from study_env.stacks.jobs import JobsStack, launcher_role_export_name
 from study_env.stacks.serving import ServingStack
 from study_env.stacks.studio import StudioStack
+from study_env.tags import lab_tags
 
-PROJECT_TAG = "study-env"
 
 
 def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
@@ -61,8 +61,8 @@ def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
             **shared,
         )
         stacks["serving"].add_stack_dependency(stacks["jobs"])
-    Tags.of(app).add("project", PROJECT_TAG)
-    Tags.of(app).add("study-env:prefix", config.prefix)
+    for key, value in lab_tags(config.prefix).items():
+        Tags.of(app).add(key, value)
     return stacks
 
 

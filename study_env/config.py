@@ -30,6 +30,11 @@ BUDGET_RANGE = (1, 10000)
 DESTROY_CONTEXT = {"model_key": "models/destroy/model.tar.gz"}
 
 
+def destroy_context_args() -> list[str]:
+    """``DESTROY_CONTEXT`` as CDK CLI arguments: ``["-c", "model_key=..."]``."""
+    return [arg for key, value in DESTROY_CONTEXT.items() for arg in ("-c", f"{key}={value}")]
+
+
 class ContextError(ValueError):
     """A context value that the lab cannot use. ``str()`` is the one-line message for the user."""
 
@@ -206,3 +211,12 @@ def _member_of(key: str, raw: Any, allowed: list[str]) -> str:
     if raw not in allowed:
         raise ContextError(key, raw, "must be one of allowed_instance_types: " + ", ".join(allowed))
     return raw
+
+
+if __name__ == "__main__":
+    # `make destroy` reads the destroy context from here, so it is spelled once.
+    import sys
+
+    if sys.argv[1:] != ["--destroy-context"]:
+        sys.exit("usage: python -m study_env.config --destroy-context")
+    print(" ".join(destroy_context_args()))

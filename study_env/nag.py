@@ -19,7 +19,7 @@ def acknowledge(construct: IConstruct, *findings: tuple[str, str]) -> None:
 
 
 def sagemaker_resource_finding(resource_type: str, name_pattern: str) -> str:
-    """The cdk-nag finding id of a wildcard ``naming.sagemaker_arn(resource_type, name_pattern)`` resource."""
+    """The cdk-nag finding id of a wildcard ``arns.sagemaker_arn(resource_type, name_pattern)`` resource."""
     return (
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"
         f"{resource_type}/{name_pattern}]"

@@ -1,4 +1,4 @@
-"""The naming rules the lab checks in more than one place, and the ARN of its SageMaker resources.
+"""The naming rules the lab checks in more than one place (pure: the CLI uses them without the CDK).
 
 Each rule is spelled out once here; constructs raise ``ValueError("<Owner> <prop>=<value>: <rule>")``
 through :meth:`NameRule.check`, and ``study_env.config`` raises its one-line ``ContextError`` with the
@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-
-from aws_cdk import Aws
 
 
 @dataclass(frozen=True)
@@ -42,11 +40,3 @@ SAGEMAKER_NAME = NameRule(
     re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
     "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen",
 )
-
-
-def sagemaker_arn(resource_type: str, name_pattern: str) -> str:
-    """The ARN (or ARN pattern) of SageMaker resources of ``resource_type`` in this stack's account and region.
-
-    ``sagemaker_arn("model", "mls-*")`` is every model whose name starts with ``mls-``.
-    """
-    return f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource_type}/{name_pattern}"

@@ -24,7 +24,7 @@ os.environ["PATH"] = os.path.join(sys.prefix, "bin") + os.pathsep + os.environ.g
 
 import pytest  # noqa: E402
 
-from tests.harness import Synthesis, synthesize  # noqa: E402
+from tests.support.synthesis import Synthesis, synthesize  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -20,37 +20,13 @@ from typing import Any, Iterator, Mapping
 from botocore.exceptions import ClientError
 
 from cfn_response import respond
+from lab_contract import CLOUDFORMATION_STACK_TAG_KEY, PREFIX_TAG_KEY, STOP_ORDER, Kind
 
 LOG = logging.getLogger()
 LOG.setLevel(logging.INFO)
 
-PREFIX_TAG = "study-env:prefix"
-CLOUDFORMATION_TAG = "aws:cloudformation:stack-id"
 # "Already stopping or finished" (ValidationException) and "already deleted" are the cleanup's goal.
 GONE_ERRORS = ("ValidationException", "ResourceNotFound")
-
-
-@dataclass(frozen=True)
-class JobKind:
-    label: str
-    list_call: str
-    summaries_key: str
-    name_key: str
-    arn_key: str
-    stop_call: str
-
-
-# Tuning first: stopping a tuning job stops the training jobs it started.
-JOB_KINDS = (
-    JobKind("tuning job", "list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries",
-            "HyperParameterTuningJobName", "HyperParameterTuningJobArn", "stop_hyper_parameter_tuning_job"),
-    JobKind("training job", "list_training_jobs", "TrainingJobSummaries",
-            "TrainingJobName", "TrainingJobArn", "stop_training_job"),
-    JobKind("processing job", "list_processing_jobs", "ProcessingJobSummaries",
-            "ProcessingJobName", "ProcessingJobArn", "stop_processing_job"),
-    JobKind("transform job", "list_transform_jobs", "TransformJobSummaries",
-            "TransformJobName", "TransformJobArn", "stop_transform_job"),
-)
 
 
 @dataclass
@@ -72,11 +48,11 @@ def tags_of(sm, arn: str) -> dict[str, str]:
 
 
 def is_lab_model(tags: Mapping[str, str], prefix: str) -> bool:
-    return tags.get(PREFIX_TAG) == prefix and CLOUDFORMATION_TAG not in tags
+    return tags.get(PREFIX_TAG_KEY) == prefix and CLOUDFORMATION_STACK_TAG_KEY not in tags
 
 
 def is_lab_job(tags: Mapping[str, str], prefix: str) -> bool:
-    return tags.get(PREFIX_TAG) == prefix
+    return tags.get(PREFIX_TAG_KEY) == prefix
 
 
 def lab_models(sm, prefix: str) -> Iterator[str]:
@@ -87,13 +63,14 @@ def lab_models(sm, prefix: str) -> Iterator[str]:
                 yield model["ModelName"]
 
 
-def running_lab_jobs(sm, prefix: str, kind: JobKind) -> Iterator[str]:
+def running_lab_jobs(sm, prefix: str, kind: Kind) -> Iterator[str]:
     """Names of the lab's jobs of ``kind`` that are still in progress."""
-    pages = sm.get_paginator(kind.list_call).paginate(NameContains=prefix + "-", StatusEquals="InProgress")
+    name_key = kind.field("Name")
+    pages = sm.get_paginator(kind.method("List")).paginate(NameContains=prefix + "-", StatusEquals="InProgress")
     for page in pages:
         for job in page[kind.summaries_key]:
-            if job[kind.name_key].startswith(prefix + "-") and is_lab_job(tags_of(sm, job[kind.arn_key]), prefix):
-                yield job[kind.name_key]
+            if job[name_key].startswith(prefix + "-") and is_lab_job(tags_of(sm, job[kind.field("Arn")]), prefix):
+                yield job[name_key]
 
 
 def _attempt(report: CleanupReport, done: list[str], what: str, call, **params) -> None:
@@ -111,10 +88,9 @@ def _attempt(report: CleanupReport, done: list[str], what: str, call, **params) 
 def clean_up(sm, prefix: str) -> CleanupReport:
     """Stop the lab's running jobs, then delete its models; never raises for a single resource."""
     report = CleanupReport([], [], [], [])
-    for kind in JOB_KINDS:
+    for kind in STOP_ORDER:
         for name in running_lab_jobs(sm, prefix, kind):
-            param = kind.name_key
-            _attempt(report, report.stopped_jobs, f"{kind.label} {name}", getattr(sm, kind.stop_call), **{param: name})
+            _attempt(report, report.stopped_jobs, f"{kind.label} {name}", getattr(sm, kind.method("Stop")), **{kind.field("Name"): name})
     for name in lab_models(sm, prefix):
         _attempt(report, report.deleted_models, f"model {name}", sm.delete_model, ModelName=name)
     return report

@@ -9,8 +9,9 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from study_env import layout
+from study_env.arns import sagemaker_arn
 from study_env.nag import acknowledge, sagemaker_resource_finding
-from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, sagemaker_arn
+from study_env.naming import INSTANCE_TYPE, LAB_PREFIX
 
 # The launcher's defaults for a transform request's input_prefix and output_prefix
 # (lambda/launcher/launcher/defaults.py; tests/launcher/test_contract.py keeps them equal).

@@ -14,33 +14,18 @@ from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.lab_function import LabFunction
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
+from study_env.job_kinds import JOB_KINDS, MODEL, TRANSFORM
+from study_env.arns import sagemaker_arn
 from study_env.nag import acknowledge, sagemaker_resource_finding
-from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, sagemaker_arn
+from study_env.naming import INSTANCE_TYPE, LAB_PREFIX
 
 # The asset folder under lambda/.
 LAUNCHER_FOLDER = "launcher"
-# SageMaker job types the launcher creates, by their ARN resource word.
-JOB_RESOURCES = ("processing-job", "training-job", "hyper-parameter-tuning-job", "transform-job")
 # CreateTransformJob is granted on its own, with a condition on the model.
-CREATE_JOB_ACTIONS = {
-    "processing-job": "sagemaker:CreateProcessingJob",
-    "training-job": "sagemaker:CreateTrainingJob",
-    "hyper-parameter-tuning-job": "sagemaker:CreateHyperParameterTuningJob",
-}
-DESCRIBE_ACTIONS = (
-    "sagemaker:DescribeProcessingJob",
-    "sagemaker:DescribeTrainingJob",
-    "sagemaker:DescribeHyperParameterTuningJob",
-    "sagemaker:DescribeTransformJob",
-    "sagemaker:DescribeModel",
-)
+CREATE_JOB_ACTIONS = {kind.arn_type: kind.action("Create") for kind in JOB_KINDS if kind is not TRANSFORM}
+DESCRIBE_ACTIONS = (*(kind.action("Describe") for kind in JOB_KINDS), MODEL.action("Describe"))
 # Listing the lab's jobs (the launcher's list action; the lab cleanup's too). IAM scopes no List* call.
-LIST_ACTIONS = (
-    "sagemaker:ListProcessingJobs",
-    "sagemaker:ListTrainingJobs",
-    "sagemaker:ListHyperParameterTuningJobs",
-    "sagemaker:ListTransformJobs",
-)
+LIST_ACTIONS = tuple(kind.action("List") for kind in JOB_KINDS)
 
 
 class JobLauncher(Construct):
@@ -103,6 +88,7 @@ class JobLauncher(Construct):
             timeout=timeout,
             log_retention=log_retention,
             memory_size=memory_size,
+            shared_modules=("lab_contract",),
             environment={
                 "STUDY_BUCKET": study_bucket.bucket_name,
                 "EXECUTION_ROLE_ARN": execution_role.role_arn,
@@ -127,7 +113,7 @@ class JobLauncher(Construct):
     def _grant_sagemaker(self) -> None:
         # Cost guard: every instance type a create request names must be allowed.
         allowed_types = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(self.allowed_instance_types)}}
-        model_arns = self.sagemaker_arns("model")
+        model_arns = self.sagemaker_arns(MODEL.arn_type)
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="CreateLabJobs",
@@ -141,7 +127,7 @@ class JobLauncher(Construct):
             iam.PolicyStatement(
                 sid="DescribeAndTagLabJobs",
                 actions=[*DESCRIBE_ACTIONS, "sagemaker:AddTags"],
-                resources=[*self.sagemaker_arns(*JOB_RESOURCES), *model_arns],
+                resources=[*self.sagemaker_arns(*(kind.arn_type for kind in JOB_KINDS)), *model_arns],
             )
         )
         # Transforms only with the lab's own models; a model CloudFormation names (the Serving stack's)
@@ -150,7 +136,7 @@ class JobLauncher(Construct):
             iam.PolicyStatement(
                 sid="TransformWithLabModels",
                 actions=["sagemaker:CreateTransformJob"],
-                resources=self.sagemaker_arns("transform-job"),
+                resources=self.sagemaker_arns(TRANSFORM.arn_type),
                 conditions={"ArnLike": {"sagemaker:ModelArn": model_arns}, **allowed_types},
             )
         )
@@ -165,7 +151,7 @@ class JobLauncher(Construct):
             *(
                 (sagemaker_resource_finding(r, f"{self.prefix}-*"),
                  "Job and model names are chosen per request; every one starts with the lab's prefix.")
-                for r in (*JOB_RESOURCES, "model")
+                for r in (*(kind.arn_type for kind in JOB_KINDS), MODEL.arn_type)
             ),
         )
 

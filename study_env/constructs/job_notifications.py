@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from study_env.job_kinds import FINAL_JOB_STATES, JOB_KINDS, TRAINING, JobKind
 from study_env.nag import acknowledge
-
-FINAL_STATES = ("Completed", "Failed", "Stopped")
-
-
-@dataclass(frozen=True)
-class JobEvent:
-    """How SageMaker's state-change event for one kind of job names its fields."""
-
-    kind: str
-    detail_type: str
-    name_field: str
-    status_field: str
-    describe_command: str
-    name_option: str
-
-
-JOB_EVENTS = (
-    JobEvent("processing", "SageMaker Processing Job State Change", "ProcessingJobName", "ProcessingJobStatus",
-             "describe-processing-job", "--processing-job-name"),
-    JobEvent("training", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
-             "describe-training-job", "--training-job-name"),
-    JobEvent("tuning", "SageMaker HyperParameter Tuning Job State Change", "HyperParameterTuningJobName",
-             "HyperParameterTuningJobStatus", "describe-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name"),
-    JobEvent("transform", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
-             "describe-transform-job", "--transform-job-name"),
-)
-
 
 class JobNotifications(Construct):
     """One EventBridge rule per job kind, named ``<prefix>-<kind>-job-state``, sending a one-line message.
@@ -58,18 +30,18 @@ class JobNotifications(Construct):
         # target must not add a second, unscoped statement to it.
         self.topic = sns.Topic.from_topic_arn(self, "Topic", topic.topic_arn)
         self.rules: dict[str, events.Rule] = {}
-        for job in JOB_EVENTS:
+        for job in JOB_KINDS:
             detail = {
                 job.name_field: events.Match.prefix(f"{prefix}-"),
-                job.status_field: list(FINAL_STATES),
+                job.status_field: list(FINAL_JOB_STATES),
             }
-            if job.kind == "training":
+            if job is TRAINING:
                 detail["TuningJobArn"] = events.Match.does_not_exist()
             rule = events.Rule(
                 self,
-                f"{job.kind.capitalize()}JobState",
-                rule_name=f"{prefix}-{job.kind}-job-state",
-                description=f"{prefix} {job.kind} jobs reaching {', '.join(FINAL_STATES)}",
+                f"{job.key.capitalize()}JobState",
+                rule_name=f"{prefix}-{job.key}-job-state",
+                description=f"{prefix} {job.key} jobs reaching {', '.join(FINAL_JOB_STATES)}",
                 event_pattern=events.EventPattern(source=["aws.sagemaker"], detail_type=[job.detail_type], detail=detail),
             )
             rule.add_target(targets.SnsTopic(self.topic, message=self.message(job)))
@@ -78,15 +50,15 @@ class JobNotifications(Construct):
                 ("Annotation::@aws-cdk/aws-events:ruleUnresolvedEnvironment",
                  "The topic is the Foundation stack's, in this account and region; only its imported ARN is a token."),
             )
-            self.rules[job.kind] = rule
+            self.rules[job.key] = rule
 
     @staticmethod
-    def message(job: JobEvent) -> events.RuleTargetInput:
+    def message(job: JobKind) -> events.RuleTargetInput:
         name = events.EventField.from_path(f"$.detail.{job.name_field}")
         status = events.EventField.from_path(f"$.detail.{job.status_field}")
         when = events.EventField.from_path("$.time")
         region = events.EventField.from_path("$.region")
         return events.RuleTargetInput.from_text(
-            f"SageMaker {job.kind} job {name} is {status} ({when}). "
-            f"Details: aws sagemaker {job.describe_command} {job.name_option} {name} --region {region}"
+            f"SageMaker {job.label} {name} is {status} ({when}). "
+            f"Details: aws sagemaker {job.cli_command('Describe')} {job.cli_name_option} {name} --region {region}"
         )

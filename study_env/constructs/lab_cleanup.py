@@ -13,17 +13,16 @@ from constructs import Construct
 
 from study_env.constructs.job_launcher import LIST_ACTIONS
 from study_env.constructs.lab_function import LabFunction
+from study_env.job_kinds import MODEL, STOP_ORDER
+from study_env.arns import sagemaker_arn
 from study_env.nag import acknowledge, sagemaker_resource_finding
-from study_env.naming import LAB_PREFIX, sagemaker_arn
+from study_env.naming import LAB_PREFIX
+from study_env.tags import PREFIX_KEY
 
-PREFIX_TAG = "study-env:prefix"
 # SageMaker resource type in an ARN -> the stop/delete action the cleanup may take on it.
 CLEANUP_ACTIONS = {
-    "hyper-parameter-tuning-job": "sagemaker:StopHyperParameterTuningJob",
-    "training-job": "sagemaker:StopTrainingJob",
-    "processing-job": "sagemaker:StopProcessingJob",
-    "transform-job": "sagemaker:StopTransformJob",
-    "model": "sagemaker:DeleteModel",
+    **{kind.arn_type: kind.action("Stop") for kind in STOP_ORDER},
+    MODEL.arn_type: MODEL.action("Delete"),
 }
 
 
@@ -44,9 +43,12 @@ class LabCleanup(Construct):
             handler="leftovers.handler",
             description=f"On cdk destroy: stops running {prefix} jobs and deletes {prefix} models made outside CloudFormation",
             timeout=Duration.minutes(5),
+            shared_modules=("lab_contract",),
         )
         arns = {kind: self.resource_arns(kind) for kind in CLEANUP_ACTIONS}
-        self.handler.add_to_role_policy(iam.PolicyStatement(sid="ListLabResources", actions=[*LIST_ACTIONS, "sagemaker:ListModels"], resources=["*"]))
+        self.handler.add_to_role_policy(
+            iam.PolicyStatement(sid="ListLabResources", actions=[*LIST_ACTIONS, MODEL.action("List")], resources=["*"])
+        )
         self.handler.add_to_role_policy(
             iam.PolicyStatement(sid="ReadLabTags", actions=["sagemaker:ListTags"], resources=list(arns.values()))
         )
@@ -55,7 +57,7 @@ class LabCleanup(Construct):
                 sid="StopAndDeleteTaggedLabResources",
                 actions=list(CLEANUP_ACTIONS.values()),
                 resources=list(arns.values()),
-                conditions={"StringEquals": {f"aws:ResourceTag/{PREFIX_TAG}": prefix}},
+                conditions={"StringEquals": {f"aws:ResourceTag/{PREFIX_KEY}": prefix}},
             )
         )
         self.resource = CustomResource(

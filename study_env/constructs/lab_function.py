@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping
+import shutil
+import tempfile
+from typing import Mapping, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -11,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from study_env.paths import LAMBDA_DIR
+from study_env.paths import LAMBDA_DIR, LAMBDA_SHARED_DIR
 
 
 class LabFunction(Construct):
@@ -22,9 +24,13 @@ class LabFunction(Construct):
 
     :param folder: asset folder under ``lambda/`` (standard library and boto3 only).
     :param handler: ``module.function`` inside that folder.
-    :param timeout: how long one invocation may run.
-    :param memory_size: MB for the function.
-    :param environment: the function's environment variables.
+    :param description: the function's and its role's description.
+    :param timeout: how long one invocation may run. Default: one minute.
+    :param log_retention: how long its logs are kept. Default: one week.
+    :param memory_size: MB for the function. Default: 128.
+    :param environment: the function's environment variables. Default: none.
+    :param shared_modules: modules of ``lambda/shared/`` bundled next to the handler (e.g.
+        ``("lab_contract",)``). Default: none.
     """
 
     def __init__(
@@ -39,34 +45,60 @@ class LabFunction(Construct):
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_WEEK,
         memory_size: int = 128,
         environment: Mapping[str, str] | None = None,
+        shared_modules: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
         code_dir = os.path.join(LAMBDA_DIR, folder)
         if not os.path.isfile(os.path.join(code_dir, handler.split(".")[0] + ".py")):
             raise ValueError(f"LabFunction handler={handler!r}: no such module in {code_dir}")
+        for module in shared_modules:
+            if not os.path.isfile(os.path.join(LAMBDA_SHARED_DIR, module + ".py")):
+                raise ValueError(f"LabFunction shared_modules={list(shared_modules)!r}: no {module}.py in {LAMBDA_SHARED_DIR}")
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
         self.role = iam.Role(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description
         )
         self.log_group.grant_write(self.role)
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
-            code=lambda_.Code.from_asset(code_dir, exclude=["__pycache__", "*.pyc"]),
-            handler=handler,
-            description=description,
-            timeout=timeout,
-            memory_size=memory_size,
-            environment=dict(environment) if environment else None,
-            role=self.role,
-            log_group=self.log_group,
-        )
+        # The asset is staged (hashed and copied) while the function is built, so the staging
+        # folder only has to live that long.
+        with tempfile.TemporaryDirectory(prefix=f"lambda-{folder}-") as staging:
+            self.function = lambda_.Function(
+                self,
+                "Function",
+                runtime=lambda_.Runtime.PYTHON_3_14,
+                architecture=lambda_.Architecture.ARM_64,
+                code=_asset(code_dir, shared_modules, staging),
+                handler=handler,
+                description=description,
+                timeout=timeout,
+                memory_size=memory_size,
+                environment=dict(environment) if environment else None,
+                role=self.role,
+                log_group=self.log_group,
+            )
 
     @property
     def function_arn(self) -> str:
         return self.function.function_arn
 
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The function's role: what :meth:`add_to_role_policy` and grants to this function add to."""
+        return self.role
+
     def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
         self.role.add_to_policy(statement)
+
+
+_EXCLUDE = ("__pycache__", "*.pyc")
+
+
+def _asset(code_dir: str, shared_modules: Sequence[str], staging: str) -> lambda_.Code:
+    """The folder as Lambda will see it: its own files, plus the shared modules beside the handler."""
+    if not shared_modules:
+        return lambda_.Code.from_asset(code_dir, exclude=list(_EXCLUDE))
+    bundle = os.path.join(staging, "asset")
+    shutil.copytree(code_dir, bundle, ignore=shutil.ignore_patterns(*_EXCLUDE))
+    for module in shared_modules:
+        shutil.copyfile(os.path.join(LAMBDA_SHARED_DIR, module + ".py"), os.path.join(bundle, module + ".py"))
+    return lambda_.Code.from_asset(bundle)

@@ -10,19 +10,17 @@ from constructs import Construct
 
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.studio_domain import StudioDomain
+from study_env.job_kinds import JOB_KINDS, MODEL
 from study_env.nag import SAGEMAKER_LOG_GROUP, acknowledge, sagemaker_resource_finding
 
 # The jobs the plan's notebook starts and follows (Day 6-12), and what "follow" takes for each.
-JOB_RESOURCES = ("training-job", "processing-job", "transform-job", "hyper-parameter-tuning-job")
+JOB_RESOURCES = tuple(kind.arn_type for kind in JOB_KINDS)
 JOB_ACTIONS = (
-    "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
-    "sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob",
-    "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob",
-    "sagemaker:CreateHyperParameterTuningJob", "sagemaker:DescribeHyperParameterTuningJob",
-    "sagemaker:StopHyperParameterTuningJob", "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
+    *(kind.action(verb) for kind in JOB_KINDS for verb in ("Create", "Describe", "Stop")),
+    "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
 )
 # Estimator.transformer() registers the trained model before the transform job.
-MODEL_ACTIONS = ("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel")
+MODEL_ACTIONS = tuple(MODEL.action(verb) for verb in ("Create", "Describe", "Delete"))
 # The SDK names jobs and models it is not given a name for "sagemaker-<image>-<timestamp>".
 SDK_DEFAULT_NAME_PREFIX = "sagemaker-"
 
@@ -98,7 +96,7 @@ class StudioUserAccess(Construct):
             *(
                 (sagemaker_resource_finding(kind, f"{p}*"),
                  f"The SDK names each {kind} with a timestamp at run time; the scope is names starting with {p}.")
-                for kind in (*JOB_RESOURCES, "model")
+                for kind in (*JOB_RESOURCES, MODEL.arn_type)
                 for p in prefixes
             ),
             (f"AwsSolutions-IAM5[Resource::{log_group}]", "SageMaker names each job's log group under /aws/sagemaker/ at run time."),

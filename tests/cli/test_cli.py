@@ -14,12 +14,15 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from study_env import cli
+from study_env.cli import commands, context, entry, parser, serving
+from study_env.cli.lab import ACTION_KINDS, JobFailed, Lab, LabError, LambdaTransport, find_lab, launch, wait_for
 from study_env.config import StudyConfig
-from study_env.lab import InProcessTransport, JobFailed, Lab, LabError, LambdaTransport, launch, wait_for
-from study_env.sandbox import gaps
-from tests.launcher.conftest import ENVIRONMENT
+from study_env.job_kinds import TRAINING
+from tests.support.launcher import ENVIRONMENT
+from tools.sandbox import gaps
+from tools.sandbox.in_process import InProcessTransport
 
-# Importable once tests.launcher.conftest has put the launcher's asset folder on sys.path, as Lambda does.
+# Importable once tests.support.launcher has put the launcher's asset folder on sys.path, as Lambda does.
 from launcher import settings as launcher_settings  # noqa: E402
 
 FOUNDATION_TEMPLATE = {
@@ -204,11 +207,11 @@ def test_pipeline_runs_every_step_and_removes_the_endpoint(aws, lab, tmp_path):
 
 def test_pipeline_prints_the_summary_when_a_step_fails(aws, lab, monkeypatch):
     def failing_wait(self, kind, name):
-        if kind == "train":
+        if kind is TRAINING:
             raise JobFailed(f"training job {name} failed: AlgorithmError: bad label column")
-        return cli.wait_for(self.sagemaker, kind, name, timeout_seconds=1, poll_seconds=0)
+        return wait_for(self.sagemaker, kind, name, timeout_seconds=1, poll_seconds=0)
 
-    monkeypatch.setattr(cli.Context, "wait", failing_wait)
+    monkeypatch.setattr(context.Context, "wait", failing_wait)
     printed = Printed()
     with pytest.raises(JobFailed, match="AlgorithmError: bad label column"):
         cli.run(["pipeline"], session=aws, transport_factory=in_process(aws), serving=FakeServing, out=printed, poll_seconds=0)
@@ -232,27 +235,27 @@ def test_wait_reports_progress_and_sagemakers_failure_reason():
     printed = Printed()
     with pytest.raises(JobFailed, match=r"training job j failed: ClientError: no data in s3://b/data/processed/train/"):
         wait_for(FakeSageMaker(["InProgress", "InProgress", "Failed"], "ClientError: no data in s3://b/data/processed/train/"),
-                 "train", "j", timeout_seconds=60, poll_seconds=0, progress=printed, sleep=lambda s: None)
+                 TRAINING, "j", timeout_seconds=60, poll_seconds=0, progress=printed, sleep=lambda s: None)
     assert printed == ["  training j: InProgress (Training) after 0 s", "  training j: Failed (Training) after 0 s"]
 
 
 def test_wait_gives_up_after_the_timeout():
     ticks = iter(range(0, 1000, 30))
     with pytest.raises(JobFailed, match=r"still InProgress after 60 s; it keeps running"):
-        wait_for(FakeSageMaker(["InProgress"]), "train", "j", timeout_seconds=60, poll_seconds=0,
+        wait_for(FakeSageMaker(["InProgress"]), TRAINING, "j", timeout_seconds=60, poll_seconds=0,
                  clock=lambda: next(ticks), sleep=lambda s: None)
 
 
 def test_request_options_become_launcher_fields():
-    args = cli.build_parser().parse_args(
+    args = parser.build_parser().parse_args(
         ["tune", "--strategy", "Random", "--max-jobs", "6", "--field", "ranges={\"eta\": {\"min\": 0.1, \"max\": 0.2}}",
          "--request-id", "r1"])
-    assert cli.build_request("tune", args) == {
+    assert commands.build_request("tune", args) == {
         "action": "tune", "strategy": "Random", "max_jobs": 6, "request_id": "r1",
         "ranges": {"eta": {"min": 0.1, "max": 0.2}},
     }
     with pytest.raises(LabError, match=r"--field 'oops': expected key=value"):
-        cli.build_request("process", cli.build_parser().parse_args(["process", "--field", "oops"]))
+        commands.build_request("process", parser.build_parser().parse_args(["process", "--field", "oops"]))
 
 
 def test_lambda_transport_reports_a_crashed_function():
@@ -271,9 +274,8 @@ JOB_LISTS = (("process", "list_processing_jobs", "ProcessingJobSummaries"), ("tr
 
 
 def job_summary(kind: str, name: str) -> dict:
-    job = cli.JOB_KINDS[kind]
-    arn_key = job.name_param.replace("Name", "Arn")
-    return {job.name_param: name, arn_key: f"arn:aws:sagemaker:us-east-1:123456789012:job/{name}",
+    job = ACTION_KINDS[kind]
+    return {job.name_field: name, job.arn_field: f"arn:aws:sagemaker:us-east-1:123456789012:job/{name}",
             "CreationTime": 0, job.status_field: "InProgress", "LastModifiedTime": 0}
 
 
@@ -305,8 +307,8 @@ def stub_listings(stub: Stubber, prefix: str, running: dict[str, list[str]], end
 
 
 def cleanup(lab: Lab, sagemaker, *argv: str) -> tuple[int, Printed]:
-    ctx = cli.Context(session=StubbedSession(sagemaker), lab=lab, transport_factory=None, out=Printed())
-    return cli.cmd_cleanup(ctx, cli.build_parser().parse_args(["cleanup", *argv])), ctx.out
+    ctx = context.Context(session=StubbedSession(sagemaker), lab=lab, transport_factory=None, out=Printed())
+    return commands.cmd_cleanup(ctx, parser.build_parser().parse_args(["cleanup", *argv])), ctx.out
 
 
 def test_lab_owns_only_names_with_its_prefix_and_a_hyphen():
@@ -379,7 +381,7 @@ def test_client_error_is_one_line_and_exit_1(monkeypatch, capsys):
         raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized to perform sagemaker:ListTrainingJobs"}},
                           "ListTrainingJobs")
 
-    monkeypatch.setattr(cli, "run", denied)
+    monkeypatch.setattr(entry, "run", denied)
     assert cli.main(["status"]) == 1
     assert capsys.readouterr().err == (
         "study: ListTrainingJobs failed: AccessDeniedException: not authorized to perform sagemaker:ListTrainingJobs\n")
@@ -397,9 +399,9 @@ def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
         else:
             aws.client("cloudformation").delete_stack(StackName="ml-serving")
 
-    serving = cli.CdkServing(cli.find_lab(aws, "ml"), aws, run=record)
-    assert serving.deploy("ml-train-1") == "ml-endpoint"
-    serving.remove()
+    deployer = serving.CdkServing(find_lab(aws, "ml"), aws, run=record)
+    assert deployer.deploy("ml-train-1") == "ml-endpoint"
+    deployer.remove()
     context = ("-c", "prefix=ml", "-c", "training_job_name=ml-train-1")
     assert recorded == [("deploy", "ml-serving", *context, "--require-approval", "never"),
                         ("destroy", "ml-serving", *context, "--force")]
@@ -407,9 +409,9 @@ def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
 
 def test_cdk_runs_in_the_sessions_region(monkeypatch):
     calls = []
-    monkeypatch.setattr(cli.subprocess, "run", lambda command, **kw: calls.append((command, kw["env"])) or SimpleNamespace(returncode=0))
-    serving = cli.CdkServing(Lab("ml"), boto3.Session(region_name="eu-west-1"))
-    serving._run("destroy", "ml-serving")
+    monkeypatch.setattr(serving.subprocess, "run", lambda command, **kw: calls.append((command, kw["env"])) or SimpleNamespace(returncode=0))
+    deployer = serving.CdkServing(Lab("ml"), boto3.Session(region_name="eu-west-1"))
+    deployer._run("destroy", "ml-serving")
     (command, env), = calls
     assert command[1:3] == ["destroy", "ml-serving"]
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
@@ -426,7 +428,7 @@ def test_console_script_points_at_the_cli_entry_point():
     import importlib
     import tomllib
 
-    from tests.harness import ROOT
+    from tests.support.synthesis import ROOT
 
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
         target = tomllib.load(fh)["project"]["scripts"]["study"]

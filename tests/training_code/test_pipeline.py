@@ -16,7 +16,7 @@ import xgboost
 from sklearn.metrics import roc_auc_score
 
 from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
-from tests.launcher.conftest import SETTINGS  # puts lambda/launcher on sys.path, as in Lambda
+from tests.support.launcher import SETTINGS  # puts lambda/launcher on sys.path, as in Lambda
 
 from launcher import defaults  # noqa: E402  (isort: after the path is set)
 from launcher.validation import validate  # noqa: E402

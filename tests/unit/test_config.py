@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from study_env.config import ContextError, StudyConfig
-from tests.harness import ROOT, cdk_json_context
+from tests.support.synthesis import ROOT, cdk_json_context
 
 
 def config_from(**overrides) -> StudyConfig:
@@ -148,10 +148,12 @@ def test_make_destroy_reaches_the_serving_stack_too():
     # `make destroy` must select the optional serving stack, or its imports block destroying the rest.
     from study_env.config import DESTROY_CONTEXT
 
-    with open(os.path.join(ROOT, "Makefile")) as fh:
-        makefile = fh.read()
-    assert "DESTROY_CONTEXT := " + " ".join(f"-c {k}={v}" for k, v in DESTROY_CONTEXT.items()) in makefile
-    assert "destroy --all $(DESTROY_CONTEXT)" in makefile
+    # What `make destroy` runs, with its $(...) expanded by the shell as make would.
+    dry = subprocess.run(["make", "-n", "-s", "destroy"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "MAKEFLAGS": ""})
+    (command,) = [line for line in dry.stdout.splitlines() if " destroy --all " in line]
+    expanded = subprocess.run(["bash", "-c", f"echo {command}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "destroy --all -c model_key=models/destroy/model.tar.gz --no-notices" in expanded.stdout
     assert config_from(**DESTROY_CONTEXT).serving_enabled
 
 

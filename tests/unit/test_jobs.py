@@ -7,8 +7,21 @@ import re
 import pytest
 from aws_cdk import App, Stack
 
-from study_env.constructs.job_notifications import FINAL_STATES, JOB_EVENTS
 from study_env.constructs.lab_cleanup import LabCleanup
+
+# SageMaker's EventBridge events, as AWS documents them ("Amazon SageMaker events"), spelled out here so
+# that a wrong detail-type or field name in the product fails: (kind, detail-type, name field, status
+# field, AWS CLI describe command and its name option).
+SAGEMAKER_EVENTS = [
+    ("processing", "SageMaker Processing Job State Change", "ProcessingJobName", "ProcessingJobStatus",
+     "describe-processing-job --processing-job-name"),
+    ("training", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
+     "describe-training-job --training-job-name"),
+    ("tuning", "SageMaker HyperParameter Tuning Job State Change", "HyperParameterTuningJobName",
+     "HyperParameterTuningJobStatus", "describe-hyper-parameter-tuning-job --hyper-parameter-tuning-job-name"),
+    ("transform", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
+     "describe-transform-job --transform-job-name"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +46,12 @@ def _arn_tail(resource: dict) -> str:
 
 def test_one_rule_per_job_kind_for_lab_jobs_reaching_a_final_state(rules):
     assert sorted(rules) == ["mls-processing-job-state", "mls-training-job-state", "mls-transform-job-state", "mls-tuning-job-state"]
-    for job in JOB_EVENTS:
-        pattern = rules[f"mls-{job.kind}-job-state"]["Properties"]["EventPattern"]
+    for kind, detail_type, name_field, status_field, _ in SAGEMAKER_EVENTS:
+        pattern = rules[f"mls-{kind}-job-state"]["Properties"]["EventPattern"]
         assert pattern["source"] == ["aws.sagemaker"]
-        assert pattern["detail-type"] == [job.detail_type]
-        assert pattern["detail"][job.name_field] == [{"prefix": "mls-"}]
-        assert pattern["detail"][job.status_field] == list(FINAL_STATES) == ["Completed", "Failed", "Stopped"]
+        assert pattern["detail-type"] == [detail_type]
+        assert pattern["detail"][name_field] == [{"prefix": "mls-"}]
+        assert pattern["detail"][status_field] == ["Completed", "Failed", "Stopped"]
 
 
 def test_training_jobs_of_a_tuning_job_do_not_notify_one_by_one(rules):
@@ -48,16 +61,16 @@ def test_training_jobs_of_a_tuning_job_do_not_notify_one_by_one(rules):
 
 
 def test_each_rule_sends_a_readable_line_to_the_foundation_topic(rules):
-    for job in JOB_EVENTS:
-        (target,) = rules[f"mls-{job.kind}-job-state"]["Properties"]["Targets"]
+    for kind, _, name_field, status_field, describe in SAGEMAKER_EVENTS:
+        (target,) = rules[f"mls-{kind}-job-state"]["Properties"]["Targets"]
         assert target["Arn"]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputRefAlertsTopic")
         transformer = target["InputTransformer"]
-        name_var = f"detail-{job.name_field}"
-        assert transformer["InputPathsMap"][name_var] == f"$.detail.{job.name_field}"
-        assert transformer["InputPathsMap"][f"detail-{job.status_field}"] == f"$.detail.{job.status_field}"
+        name_var = f"detail-{name_field}"
+        assert transformer["InputPathsMap"][name_var] == f"$.detail.{name_field}"
+        assert transformer["InputPathsMap"][f"detail-{status_field}"] == f"$.detail.{status_field}"
         assert transformer["InputTemplate"] == (
-            f'"SageMaker {job.kind} job <{name_var}> is <detail-{job.status_field}> (<time>). '
-            f'Details: aws sagemaker {job.describe_command} {job.name_option} <{name_var}> --region <region>"'
+            f'"SageMaker {kind} job <{name_var}> is <detail-{status_field}> (<time>). '
+            f'Details: aws sagemaker {describe} <{name_var}> --region <region>"'
         )
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import os
 
-from tests.harness import ROOT
+from tests.support.synthesis import ROOT
 
 
 def test_cfn_lint_is_clean(synth):

@@ -10,7 +10,7 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
 from study_env.nag import acknowledge
-from tests.harness import nag_findings
+from tests.support.synthesis import nag_findings
 
 
 def test_default_app_has_no_unacknowledged_findings(synth):

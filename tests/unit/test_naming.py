@@ -6,7 +6,8 @@ import pytest
 from aws_cdk import App, Stack
 
 from study_env.nag import sagemaker_resource_finding
-from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME, sagemaker_arn
+from study_env.arns import sagemaker_arn
+from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
 
 
 @pytest.mark.parametrize(

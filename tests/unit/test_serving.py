@@ -23,7 +23,7 @@ from study_env.constructs.stack_time_to_live import StackTimeToLive
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 from study_env.stacks.serving import ServingStack
-from tests.harness import ASSET_HASH_RE, ROOT, masked, nag_findings, synthesize
+from tests.support.synthesis import ASSET_HASH_RE, ROOT, masked, nag_findings, synthesize
 
 # The second serving variant: a model key instead of a job, async mode, no time-to-live.
 ASYNC_CONTEXT = {"model_key": "models/artifacts/demo/model.tar.gz", "endpoint_mode": "async", "endpoint_ttl_hours": 0}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.harness import ASSET_HASH_RE, masked
+from tests.support.synthesis import ASSET_HASH_RE, masked
 
 DEFAULT_STACKS = ["foundation", "studio", "jobs"]
 

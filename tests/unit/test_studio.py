@@ -17,7 +17,7 @@ from study_env.constructs.sdk_defaults import SageMakerSdkDefaults, lifecycle_sc
 from study_env.constructs.studio_domain import STUDIO_RESOURCELESS_ACTIONS, StudioDomain
 from study_env.constructs.studio_teardown import TEARDOWN_RESOURCELESS_ACTIONS, StudioTeardown
 from study_env.constructs.studio_user_access import StudioUserAccess
-from tests.harness import masked, synthesize
+from tests.support.synthesis import masked, synthesize
 
 BUCKET = "mls-foundation-studybucket-example"
 ROLE_ARN = "arn:aws:iam::123456789012:role/mls-foundation-ExecutionRole-EXAMPLE"

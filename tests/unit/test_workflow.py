@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from tests.harness import ROOT
+from tests.support.synthesis import ROOT
 
 WORKFLOW = os.path.join(ROOT, ".github", "workflows", "ci.yml")
 

@@ -65,7 +65,6 @@ TRANSFORM_INVOCATION_RETRIES = 1
 # Instance families SageMaker does not offer for a job type (its TransformInstanceType enum has no t3).
 UNSUPPORTED_INSTANCE_FAMILIES = {"transform": ("ml.t2.", "ml.t3.")}
 
-TAG_PROJECT = ("project", "study-env")
-TAG_PREFIX_KEY = "study-env:prefix"
+# The project and prefix tags are lab_contract's; these two are the launcher's own.
 TAG_LAUNCHER = ("study-env:launched-by", "job-launcher")
 TAG_REQUEST_ID_KEY = "study-env:request-id"

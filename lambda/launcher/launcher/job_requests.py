@@ -1,33 +1,37 @@
-"""SageMaker API requests built from a validated :class:`Request`: plain dicts, no AWS calls."""
+"""SageMaker API requests built from a validated request: plain dicts, no AWS calls."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import lab_contract
 from launcher import defaults as d
+from launcher.requests import (
+    CategoricalRange,
+    JobRequest,
+    ProcessRequest,
+    Range,
+    TrainRequest,
+    TransformRequest,
+    TuneRequest,
+)
 from launcher.settings import Settings
-from launcher.validation import CategoricalRange, NumericRange, Request, job_time_limit, tuning_runtime_limit
+from launcher.validation import job_time_limit, tuning_runtime_limit
 
 PROCESSING_ROOT = "/opt/ml/processing"
 PROCESSING_INPUT = f"{PROCESSING_ROOT}/input/data"
 PROCESSING_CODE = f"{PROCESSING_ROOT}/input/code"
 PROCESSING_OUTPUT = f"{PROCESSING_ROOT}/output"
-CONSOLE_PATHS = {
-    "processing": "processing-jobs",
-    "training": "jobs",
-    "tuning": "hyper-tuning-jobs",
-    "transform": "transform-jobs",
-    "model": "models",
-}
+CONSOLE_PATHS = {kind.key: kind.console_path for kind in (*lab_contract.JOBS.values(), lab_contract.MODEL)}
 
 
 def s3_uri(settings: Settings, prefix: str) -> str:
     return f"s3://{settings.bucket}/{prefix}"
 
 
-def tags(settings: Settings, request: Request) -> list[dict[str, str]]:
+def tags(settings: Settings, request: JobRequest) -> list[dict[str, str]]:
     """Tags that mark a resource as the lab's (the cleanup and the cost report find it by them)."""
-    pairs = [d.TAG_PROJECT, (d.TAG_PREFIX_KEY, settings.prefix), d.TAG_LAUNCHER]
+    pairs = [lab_contract.PROJECT_TAG, (lab_contract.PREFIX_TAG_KEY, settings.prefix), d.TAG_LAUNCHER]
     if request.request_id is not None:
         pairs.append((d.TAG_REQUEST_ID_KEY, request.request_id))
     return [{"Key": key, "Value": value} for key, value in pairs]
@@ -37,7 +41,7 @@ def console_url(region: str, kind: str, name: str) -> str:
     return f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/{CONSOLE_PATHS[kind]}/{name}"
 
 
-def processing_job(request: Request, settings: Settings, name: str) -> dict[str, Any]:
+def processing_job(request: ProcessRequest, settings: Settings, name: str) -> dict[str, Any]:
     """``CreateProcessingJob``: preprocessing.py on the scikit-learn image, raw data in, three splits out."""
     script_dir = s3_uri(settings, d.CODE_SCRIPTS)
     return {
@@ -84,7 +88,7 @@ def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
     }
 
 
-def _channels(request: Request, settings: Settings) -> list[dict[str, Any]]:
+def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]:
     return [
         {
             "ChannelName": channel,
@@ -102,14 +106,14 @@ def _channels(request: Request, settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
-def _stopping_condition(request: Request) -> dict[str, int]:
+def _stopping_condition(request: TrainRequest) -> dict[str, int]:
     condition = {"MaxRuntimeInSeconds": request.max_runtime_seconds}
     if request.use_spot:
         condition["MaxWaitTimeInSeconds"] = job_time_limit(request)
     return condition
 
 
-def _training_definition(request: Request, settings: Settings) -> dict[str, Any]:
+def _training_definition(request: TrainRequest, settings: Settings) -> dict[str, Any]:
     """What a training job and a tuning job's training jobs have in common."""
     return {
         "AlgorithmSpecification": {"TrainingImage": settings.xgboost_image, "TrainingInputMode": "File"},
@@ -126,7 +130,7 @@ def _training_definition(request: Request, settings: Settings) -> dict[str, Any]
     }
 
 
-def training_job(request: Request, settings: Settings, name: str) -> dict[str, Any]:
+def training_job(request: TrainRequest, settings: Settings, name: str) -> dict[str, Any]:
     """``CreateTrainingJob``: built-in XGBoost on the train and validation channels."""
     return {
         "TrainingJobName": name,
@@ -136,7 +140,7 @@ def training_job(request: Request, settings: Settings, name: str) -> dict[str, A
     }
 
 
-def tuning_job(request: Request, settings: Settings, name: str) -> dict[str, Any]:
+def tuning_job(request: TuneRequest, settings: Settings, name: str) -> dict[str, Any]:
     """``CreateHyperParameterTuningJob`` over the request's ranges, maximizing validation AUC."""
     config: dict[str, Any] = {
         "Strategy": request.strategy,
@@ -167,7 +171,7 @@ def tuning_job(request: Request, settings: Settings, name: str) -> dict[str, Any
     }
 
 
-def parameter_ranges(ranges: dict[str, NumericRange | CategoricalRange]) -> dict[str, list[dict[str, Any]]]:
+def parameter_ranges(ranges: dict[str, Range]) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {
         "IntegerParameterRanges": [],
         "ContinuousParameterRanges": [],
@@ -185,7 +189,7 @@ def parameter_ranges(ranges: dict[str, NumericRange | CategoricalRange]) -> dict
     return result
 
 
-def model(request: Request, settings: Settings, name: str, image: str, model_data_url: str) -> dict[str, Any]:
+def model(request: JobRequest, settings: Settings, name: str, image: str, model_data_url: str) -> dict[str, Any]:
     """``CreateModel`` from a training job's artifact, served by the image that trained it."""
     return {
         "ModelName": name,
@@ -195,7 +199,7 @@ def model(request: Request, settings: Settings, name: str, image: str, model_dat
     }
 
 
-def transform_job(request: Request, settings: Settings, name: str, model_name: str) -> dict[str, Any]:
+def transform_job(request: TransformRequest, settings: Settings, name: str, model_name: str) -> dict[str, Any]:
     """``CreateTransformJob``: score every CSV line under the input prefix, one prediction per line.
 
     Batch Transform has no job-level runtime limit in SageMaker's API; ``max_runtime_seconds``

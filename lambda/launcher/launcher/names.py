@@ -11,9 +11,12 @@ import hashlib
 import re
 from datetime import datetime
 
+import lab_contract
+from launcher.requests import ProcessRequest, TrainRequest, TransformRequest, TuneRequest
+
 # action -> the word in the job name; kind -> the SageMaker job type (for describe/list).
 NAME_WORDS = {"process": "proc", "train": "train", "tune": "tune", "transform": "xform"}
-KINDS = {"process": "processing", "train": "training", "tune": "tuning", "transform": "transform"}
+KINDS = {t.action: t.kind for t in (ProcessRequest, TrainRequest, TuneRequest, TransformRequest)}
 MODEL_WORD = "model"
 SUFFIX_LENGTH = 16
 SUFFIX_RE = r"(?:\d{12}-[0-9a-f]{3}|r[0-9a-f]{15})"
@@ -21,7 +24,7 @@ SUFFIX_RE = r"(?:\d{12}-[0-9a-f]{3}|r[0-9a-f]{15})"
 TUNING_CHILD_RE = r"-\d{3}-[0-9a-f]{8}"
 # SageMaker's pattern for every job and model name.
 SAGEMAKER_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-MAX_LENGTH = {"processing": 63, "training": 63, "tuning": 32, "transform": 63, "model": 63}
+MAX_LENGTH = {kind.key: kind.max_name_length for kind in (*lab_contract.JOBS.values(), lab_contract.MODEL)}
 
 
 def suffix(now: datetime, random_hex: str, request_id: str | None = None) -> str:

@@ -8,57 +8,34 @@ before the SageMaker client is even created; SageMaker's own errors come back wi
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+import lab_contract
 from launcher import job_requests, names
+from launcher.requests import (
+    DescribeRequest,
+    JobRequest,
+    ListRequest,
+    ProcessRequest,
+    TrainRequest,
+    TransformRequest,
+    TuneRequest,
+)
 from launcher.settings import Settings
-from launcher.validation import Request, RequestError, validate
+from launcher.validation import RequestError, validate
 
 INVALID_REQUEST = "InvalidRequest"
 JOB_NOT_READY = "JobNotReady"
 
 
-@dataclass(frozen=True)
-class JobApi:
-    """The SageMaker operations and response keys of one job type."""
-
-    create: str
-    describe: str
-    list: str
-    name: str
-    arn: str
-    status: str
-    summaries: str
-    ended: str
-
-
-APIS = {
-    "processing": JobApi(
-        "create_processing_job", "describe_processing_job", "list_processing_jobs",
-        "ProcessingJobName", "ProcessingJobArn", "ProcessingJobStatus", "ProcessingJobSummaries", "ProcessingEndTime",
-    ),
-    "training": JobApi(
-        "create_training_job", "describe_training_job", "list_training_jobs",
-        "TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "TrainingJobSummaries", "TrainingEndTime",
-    ),
-    "tuning": JobApi(
-        "create_hyper_parameter_tuning_job", "describe_hyper_parameter_tuning_job", "list_hyper_parameter_tuning_jobs",
-        "HyperParameterTuningJobName", "HyperParameterTuningJobArn", "HyperParameterTuningJobStatus",
-        "HyperParameterTuningJobSummaries", "HyperParameterTuningEndTime",
-    ),
-    "transform": JobApi(
-        "create_transform_job", "describe_transform_job", "list_transform_jobs",
-        "TransformJobName", "TransformJobArn", "TransformJobStatus", "TransformJobSummaries", "TransformEndTime",
-    ),
-}
-BUILDERS = {
-    "process": job_requests.processing_job,
-    "train": job_requests.training_job,
-    "tune": job_requests.tuning_job,
+# What launch() builds for each job request type; a transform also needs its model first.
+BUILDERS: dict[type, Callable[[Any, Settings, str], dict[str, Any]]] = {
+    ProcessRequest: job_requests.processing_job,
+    TrainRequest: job_requests.training_job,
+    TuneRequest: job_requests.tuning_job,
 }
 LIST_MAX_RESULTS = 10
 
@@ -96,9 +73,9 @@ def handle(
         return failure(error.field, INVALID_REQUEST, error.message)
     client = get_client()
     try:
-        if request.action == "describe":
+        if isinstance(request, DescribeRequest):
             return describe(request, settings, client)
-        if request.action == "list":
+        if isinstance(request, ListRequest):
             return list_jobs(settings, client)
         return launch(request, settings, client, names.suffix(now(), random_hex(), request.request_id))
     except Failure as error:
@@ -134,32 +111,32 @@ def find(operation: Callable[..., dict], **kwargs: Any) -> dict | None:
         raise
 
 
-def launch(request: Request, settings: Settings, client: Any, name_suffix: str) -> dict[str, Any]:
-    kind = names.KINDS[request.action]
-    api = APIS[kind]
+def launch(request: JobRequest, settings: Settings, client: Any, name_suffix: str) -> dict[str, Any]:
+    kind = lab_contract.JOBS[request.kind]
     name = names.job_name(settings.prefix, request.action, name_suffix)
+    describe_job = getattr(client, kind.method("Describe"))
     if request.request_id is not None:
-        existing = find(getattr(client, api.describe), **{api.name: name})
+        existing = find(describe_job, **{kind.field("Name"): name})
         if existing is not None:
-            return started(settings, request, kind, name, existing[api.arn], existing=True)
+            return started(settings, request, kind.key, name, existing[kind.field("Arn")], existing=True)
     extra: dict[str, Any] = {}
-    if request.action == "transform":
+    if isinstance(request, TransformRequest):
         model_name, extra = model_for(request, settings, client, name_suffix)
         body = job_requests.transform_job(request, settings, name, model_name)
     else:
-        body = BUILDERS[request.action](request, settings, name)
+        body = BUILDERS[type(request)](request, settings, name)
     try:
-        response = call(None, getattr(client, api.create), **body)
+        response = call(None, getattr(client, kind.method("Create")), **body)
     except Failure as error:
         # Two retries of one request_id racing: the loser returns the winner's job.
         if request.request_id is None or error.code != "ResourceInUse":
             raise
-        response = call(None, getattr(client, api.describe), **{api.name: name})
-        return started(settings, request, kind, name, response[api.arn], existing=True, **extra)
-    return started(settings, request, kind, name, response[api.arn], existing=False, **extra)
+        response = call(None, describe_job, **{kind.field("Name"): name})
+        return started(settings, request, kind.key, name, response[kind.field("Arn")], existing=True, **extra)
+    return started(settings, request, kind.key, name, response[kind.field("Arn")], existing=False, **extra)
 
 
-def started(settings: Settings, request: Request, kind: str, name: str, arn: str, existing: bool, **extra: Any) -> dict[str, Any]:
+def started(settings: Settings, request: JobRequest, kind: str, name: str, arn: str, existing: bool, **extra: Any) -> dict[str, Any]:
     return {
         "ok": True,
         "action": request.action,
@@ -173,7 +150,7 @@ def started(settings: Settings, request: Request, kind: str, name: str, arn: str
     }
 
 
-def model_for(request: Request, settings: Settings, client: Any, name_suffix: str) -> tuple[str, dict[str, Any]]:
+def model_for(request: TransformRequest, settings: Settings, client: Any, name_suffix: str) -> tuple[str, dict[str, Any]]:
     """The model a transform runs: the one named, or one made from a (best) training job's artifact."""
     if request.model_name is not None:
         return request.model_name, {"model_name": request.model_name}
@@ -202,25 +179,27 @@ def model_for(request: Request, settings: Settings, client: Any, name_suffix: st
     return model_name, {"model_name": model_name, "model_created": created, "training_job_name": training_job}
 
 
-def describe(request: Request, settings: Settings, client: Any) -> dict[str, Any]:
+def describe(request: DescribeRequest, settings: Settings, client: Any) -> dict[str, Any]:
     name = request.job_name
-    kind = names.kind_of(name, settings.prefix)
-    api = APIS[kind]
-    job = call("job_name", getattr(client, api.describe), **{api.name: name})
+    kind_key = names.kind_of(name, settings.prefix)
+    if kind_key is None:  # validation admits only the lab's job names
+        raise Failure("job_name", INVALID_REQUEST, f"{name} is not one of the lab's jobs")
+    kind = lab_contract.JOBS[kind_key]
+    job = call("job_name", getattr(client, kind.method("Describe")), **{kind.field("Name"): name})
     result: dict[str, Any] = {
         "ok": True,
         "action": "describe",
-        "kind": kind,
+        "kind": kind.key,
         "job_name": name,
-        "arn": job[api.arn],
-        "status": job[api.status],
-        "console_url": job_requests.console_url(settings.region, kind, name),
+        "arn": job[kind.field("Arn")],
+        "status": job[kind.field("Status")],
+        "console_url": job_requests.console_url(settings.region, kind.key, name),
         "created": iso(job.get("CreationTime")),
-        "ended": iso(job.get(api.ended)),
+        "ended": iso(job.get(kind.end_time_field)),
     }
     if job.get("FailureReason"):
         result["failure_reason"] = job["FailureReason"]
-    result.update(DETAILS[kind](job))
+    result.update(DETAILS[kind.key](job))
     return result
 
 
@@ -265,20 +244,21 @@ DETAILS: dict[str, Callable[[dict], dict[str, Any]]] = {
 def list_jobs(settings: Settings, client: Any) -> dict[str, Any]:
     """The lab's most recent jobs of each type, newest first."""
     jobs: dict[str, list[dict[str, Any]]] = {}
-    for kind, api in APIS.items():
+    for kind in lab_contract.JOBS.values():
+        name_field = kind.field("Name")
         response = call(
-            None, getattr(client, api.list),
+            None, getattr(client, kind.method("List")),
             NameContains=settings.prefix + "-", SortBy="CreationTime", SortOrder="Descending", MaxResults=LIST_MAX_RESULTS,
         )
-        jobs[kind] = [
+        jobs[kind.key] = [
             {
-                "job_name": summary[api.name],
-                "status": summary[api.status],
+                "job_name": summary[name_field],
+                "status": summary[kind.field("Status")],
                 "created": iso(summary.get("CreationTime")),
-                "console_url": job_requests.console_url(settings.region, kind, summary[api.name]),
+                "console_url": job_requests.console_url(settings.region, kind.key, summary[name_field]),
             }
-            for summary in response.get(api.summaries, [])
-            if names.is_labs(summary[api.name], settings.prefix)
+            for summary in response.get(kind.summaries_key, [])
+            if names.is_labs(summary[name_field], settings.prefix)
         ]
     return {"ok": True, "action": "list", "jobs": jobs}
 

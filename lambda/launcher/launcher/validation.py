@@ -1,7 +1,8 @@
-"""Request validation: a JSON object in, a complete :class:`Request` out, or a :class:`RequestError`.
+"""Request validation: a JSON object in, one typed request per action out, or a :class:`RequestError`.
 
 Every field not given takes the study plan's default (``defaults``). Nothing here talks to AWS, so a
-rejected request cannot have started anything.
+rejected request cannot have started anything. :data:`PARSERS` dispatches on the action; each parser
+reads only its action's fields.
 """
 
 from __future__ import annotations
@@ -9,11 +10,22 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from launcher import defaults as d
 from launcher import names
+from launcher.requests import (
+    CategoricalRange,
+    DescribeRequest,
+    ListRequest,
+    NumericRange,
+    ProcessRequest,
+    Range,
+    Request,
+    TrainRequest,
+    TransformRequest,
+    TuneRequest,
+)
 from launcher.settings import Settings
 
 ACTIONS = ("process", "train", "tune", "transform", "describe", "list")
@@ -50,45 +62,8 @@ class RequestError(ValueError):
         super().__init__(f"{field}: {message}" if field else message)
 
 
-@dataclass(frozen=True)
-class NumericRange:
-    min: int | float
-    max: int | float
-    integer: bool
-
-
-@dataclass(frozen=True)
-class CategoricalRange:
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Request:
-    """A validated request with every default applied; only the fields of its action are meaningful."""
-
-    action: str
-    request_id: str | None = None
-    instance_type: str = ""
-    instance_count: int = 1
-    max_runtime_seconds: int = 0
-    use_spot: bool = d.USE_SPOT
-    hyperparameters: dict[str, str] = field(default_factory=dict)
-    ranges: dict[str, NumericRange | CategoricalRange] = field(default_factory=dict)
-    strategy: str = d.STRATEGY
-    max_jobs: int = d.MAX_JOBS
-    max_parallel_jobs: int = d.MAX_PARALLEL_JOBS
-    input_prefix: str = ""
-    output_prefix: str = ""
-    train_prefix: str = d.TRAIN_CHANNEL_PREFIX
-    validation_prefix: str = d.VALIDATION_CHANNEL_PREFIX
-    model_name: str | None = None
-    training_job_name: str | None = None
-    tuning_job_name: str | None = None
-    job_name: str | None = None
-
-
 def validate(event: Any, settings: Settings) -> Request:
-    """The :class:`Request` that ``event`` asks for; raises :class:`RequestError` naming the first bad field."""
+    """The typed request that ``event`` asks for; raises :class:`RequestError` naming the first bad field."""
     if not isinstance(event, dict):
         raise RequestError(None, f"the request must be a JSON object, not {_json_type(event)}")
     for key in sorted(event, key=str):
@@ -105,52 +80,143 @@ def validate(event: Any, settings: Settings) -> Request:
         if key != "action" and key not in allowed:
             takes = ", ".join(sorted(allowed)) if allowed else "no other field"
             raise RequestError(key, f"is not used by action {action!r} (it takes: {takes})")
+    return PARSERS[action](event, settings)
 
-    if action == "list":
-        return Request(action=action)
-    if action == "describe":
-        return Request(action=action, job_name=_describe_name(event, settings))
 
-    values: dict[str, Any] = {"action": action}
-    if "request_id" in event:
-        values["request_id"] = _request_id(event["request_id"])
-    values["instance_type"] = _instance_type(event.get("instance_type"), action, settings)
+def _list(event: dict, settings: Settings) -> ListRequest:
+    return ListRequest()
+
+
+def _describe(event: dict, settings: Settings) -> DescribeRequest:
+    return DescribeRequest(job_name=_describe_name(event, settings))
+
+
+def _job_fields(event: dict, action: str, settings: Settings) -> dict[str, Any]:
+    """What every job request has: the instance, the runtime limit and an optional request id."""
     count_limit = 1 if action == "process" else d.INSTANCE_COUNT_LIMIT
-    values["instance_count"] = _int("instance_count", event.get("instance_count", 1), 1, count_limit)
-    values["max_runtime_seconds"] = _int(
-        "max_runtime_seconds", event.get("max_runtime_seconds", d.MAX_RUNTIME_SECONDS[action]), *d.RUNTIME_LIMITS[action]
+    return {
+        "request_id": _request_id(event["request_id"]) if "request_id" in event else None,
+        "instance_type": _instance_type(event.get("instance_type"), action, settings),
+        "instance_count": _int("instance_count", event.get("instance_count", 1), 1, count_limit),
+        "max_runtime_seconds": _int(
+            "max_runtime_seconds", event.get("max_runtime_seconds", d.MAX_RUNTIME_SECONDS[action]), *d.RUNTIME_LIMITS[action]
+        ),
+    }
+
+
+def _process(event: dict, settings: Settings) -> ProcessRequest:
+    return ProcessRequest(
+        **_job_fields(event, "process", settings),
+        input_prefix=_prefix("input_prefix", event.get("input_prefix", d.DATA_RAW), settings, d.READABLE_PREFIXES),
+        output_prefix=_prefix("output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES),
     )
-    if action == "process":
-        values["input_prefix"] = _prefix("input_prefix", event.get("input_prefix", d.DATA_RAW), settings, d.READABLE_PREFIXES)
-        values["output_prefix"] = _prefix("output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES)
-    elif action in ("train", "tune"):
-        values.update(_training_fields(event, settings))
-        if action == "tune":
-            values.update(_tuning_fields(event, values["hyperparameters"]))
-    else:
-        values.update(_transform_fields(event, settings))
-    request = Request(**values)
-    if action == "tune":
-        _check_tuning_runtime(request)
-    return request
 
 
-def job_time_limit(request: Request) -> int:
+def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, Any]:
+    given = _hyperparameters(event.get("hyperparameters", {}))
+    return {
+        **_job_fields(event, action, settings),
+        "hyperparameters": {**{k: _stringify(v) for k, v in d.HYPERPARAMETERS.items()}, **given},
+        "use_spot": _bool("use_spot", event.get("use_spot", d.USE_SPOT)),
+        "train_prefix": _prefix("train_prefix", event.get("train_prefix", d.TRAIN_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES),
+        "validation_prefix": _prefix(
+            "validation_prefix", event.get("validation_prefix", d.VALIDATION_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES
+        ),
+        "output_prefix": _prefix("output_prefix", event.get("output_prefix", d.MODELS_TRAINING), settings, d.WRITABLE_PREFIXES),
+    }
+
+
+def _train(event: dict, settings: Settings) -> TrainRequest:
+    return TrainRequest(**_training_fields(event, "train", settings))
+
+
+def job_time_limit(request: TrainRequest) -> int:
     """How long one training job may take in all: its runtime, plus the wait for spot capacity."""
     return request.max_runtime_seconds * (d.SPOT_WAIT_FACTOR if request.use_spot else 1)
 
 
-def tuning_rounds(request: Request) -> int:
+def tuning_rounds(request: TuneRequest) -> int:
     """How many rounds of parallel training jobs a tuning job runs at most."""
     return math.ceil(request.max_jobs / request.max_parallel_jobs)
 
 
-def tuning_runtime_limit(request: Request) -> int:
+def tuning_runtime_limit(request: TuneRequest) -> int:
     """The whole tuning job's limit: every round of parallel jobs at its own limit (spot wait included)."""
     return job_time_limit(request) * tuning_rounds(request)
 
 
-def _check_tuning_runtime(request: Request) -> None:
+def _tune(event: dict, settings: Settings) -> TuneRequest:
+    """SageMaker's own rules for the tuning job, checked before the call."""
+    fields = _training_fields(event, "tune", settings)
+    hyperparameters: dict[str, str] = fields["hyperparameters"]
+    strategy = _strategy(event.get("strategy", d.STRATEGY))
+    ranges = _ranges(event["ranges"]) if "ranges" in event else _ranges(d.RANGES)
+    given = event.get("hyperparameters", {})
+    for name in sorted(ranges):
+        if name in given:
+            raise RequestError("hyperparameters", f"{name!r} is also in ranges: a tuned hyperparameter cannot be fixed too")
+    metrics = [m.strip() for m in hyperparameters.get("eval_metric", "").split(",")]
+    if "auc" not in metrics:
+        raise RequestError(
+            "hyperparameters", f"eval_metric must include 'auc': the tuning objective is {d.OBJECTIVE_METRIC}"
+        )
+    max_jobs = _int("max_jobs", event["max_jobs"], 1, d.MAX_JOBS_LIMIT) if "max_jobs" in event else None
+    rule = STRATEGY_RULES.get(strategy)
+    if rule is not None:
+        max_jobs = rule(ranges, hyperparameters, max_jobs, "ranges" if "ranges" in event else "strategy")
+    if max_jobs is None:
+        max_jobs = d.MAX_JOBS
+    if "max_parallel_jobs" in event:
+        parallel = _int("max_parallel_jobs", event["max_parallel_jobs"], 1, d.MAX_PARALLEL_JOBS_LIMIT)
+        if parallel > max_jobs:
+            raise RequestError("max_parallel_jobs", f"must not be more than the total number of jobs ({max_jobs})")
+    else:
+        parallel = min(d.MAX_PARALLEL_JOBS, max_jobs)
+    fields["hyperparameters"] = {k: v for k, v in hyperparameters.items() if k not in ranges}
+    request = TuneRequest(**fields, strategy=strategy, ranges=ranges, max_jobs=max_jobs, max_parallel_jobs=parallel)
+    _check_tuning_runtime(request)
+    return request
+
+
+def grid_rules(ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str) -> int:
+    """Grid searches categorical values only and runs every combination: that is its number of jobs."""
+    numeric = sorted(n for n, r in ranges.items() if isinstance(r, NumericRange))
+    if numeric:
+        raise RequestError(
+            ranges_field,
+            "strategy 'Grid' searches categorical values only; give every range as {\"values\": [...]} "
+            f"({', '.join(numeric)} {'is a min/max range' if len(numeric) == 1 else 'are min/max ranges'})",
+        )
+    combinations = math.prod(len(r.values) for r in ranges.values() if isinstance(r, CategoricalRange))
+    if combinations > d.MAX_JOBS_LIMIT:
+        raise RequestError(
+            "ranges", f"Grid would run {combinations} training jobs (every combination); the lab allows {d.MAX_JOBS_LIMIT}"
+        )
+    if max_jobs is not None and max_jobs != combinations:
+        raise RequestError(
+            "max_jobs", f"Grid runs every combination of the values: {combinations}; leave max_jobs out or set it to {combinations}"
+        )
+    return combinations
+
+
+def hyperband_rules(ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str) -> int | None:
+    """Hyperband grows the number of boosting rounds itself: it must be fixed, never tuned."""
+    if d.HYPERBAND_RESOURCE in ranges:
+        raise RequestError("ranges", f"Hyperband grows {d.HYPERBAND_RESOURCE} itself as its training resource; do not tune it")
+    rounds = hyperparameters.get(d.HYPERBAND_RESOURCE, "")
+    if not rounds.isdigit() or not 1 <= int(rounds) <= d.HYPERBAND_MAX_RESOURCE:
+        raise RequestError(
+            "hyperparameters",
+            f"Hyperband needs {d.HYPERBAND_RESOURCE} as a whole number between 1 and {d.HYPERBAND_MAX_RESOURCE}, not {rounds!r}",
+        )
+    return max_jobs
+
+
+StrategyRule = Callable[[dict[str, Range], dict[str, str], "int | None", str], "int | None"]
+STRATEGY_RULES: dict[str, StrategyRule] = {"Grid": grid_rules, "Hyperband": hyperband_rules}
+
+
+def _check_tuning_runtime(request: TuneRequest) -> None:
     limit = tuning_runtime_limit(request)
     if limit < d.TUNING_MIN_RUNTIME_SECONDS:
         rounds = tuning_rounds(request)
@@ -163,82 +229,7 @@ def _check_tuning_runtime(request: Request) -> None:
         )
 
 
-def _training_fields(event: dict, settings: Settings) -> dict[str, Any]:
-    given = _hyperparameters(event.get("hyperparameters", {}))
-    return {
-        "hyperparameters": {**{k: _stringify(v) for k, v in d.HYPERPARAMETERS.items()}, **given},
-        "use_spot": _bool("use_spot", event.get("use_spot", d.USE_SPOT)),
-        "train_prefix": _prefix("train_prefix", event.get("train_prefix", d.TRAIN_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES),
-        "validation_prefix": _prefix(
-            "validation_prefix", event.get("validation_prefix", d.VALIDATION_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES
-        ),
-        "output_prefix": _prefix("output_prefix", event.get("output_prefix", d.MODELS_TRAINING), settings, d.WRITABLE_PREFIXES),
-    }
-
-
-def _tuning_fields(event: dict, hyperparameters: dict[str, str]) -> dict[str, Any]:
-    """SageMaker's own rules for the tuning job, checked before the call."""
-    strategy = _strategy(event.get("strategy", d.STRATEGY))
-    ranges = _ranges(event["ranges"]) if "ranges" in event else _ranges(d.RANGES)
-    ranges_field = "ranges" if "ranges" in event else "strategy"
-    given = event.get("hyperparameters", {})
-    for name in sorted(ranges):
-        if name in given:
-            raise RequestError("hyperparameters", f"{name!r} is also in ranges: a tuned hyperparameter cannot be fixed too")
-    metrics = [m.strip() for m in hyperparameters.get("eval_metric", "").split(",")]
-    if "auc" not in metrics:
-        raise RequestError(
-            "hyperparameters", f"eval_metric must include 'auc': the tuning objective is {d.OBJECTIVE_METRIC}"
-        )
-
-    max_jobs = _int("max_jobs", event["max_jobs"], 1, d.MAX_JOBS_LIMIT) if "max_jobs" in event else None
-    if strategy == "Grid":
-        numeric = sorted(n for n, r in ranges.items() if isinstance(r, NumericRange))
-        if numeric:
-            raise RequestError(
-                ranges_field,
-                "strategy 'Grid' searches categorical values only; give every range as {\"values\": [...]} "
-                f"({', '.join(numeric)} {'is a min/max range' if len(numeric) == 1 else 'are min/max ranges'})",
-            )
-        combinations = math.prod(len(r.values) for r in ranges.values())
-        if combinations > d.MAX_JOBS_LIMIT:
-            raise RequestError(
-                "ranges", f"Grid would run {combinations} training jobs (every combination); the lab allows {d.MAX_JOBS_LIMIT}"
-            )
-        if max_jobs is not None and max_jobs != combinations:
-            raise RequestError(
-                "max_jobs", f"Grid runs every combination of the values: {combinations}; leave max_jobs out or set it to {combinations}"
-            )
-        max_jobs = combinations
-    if strategy == "Hyperband":
-        if d.HYPERBAND_RESOURCE in ranges:
-            raise RequestError(
-                "ranges", f"Hyperband grows {d.HYPERBAND_RESOURCE} itself as its training resource; do not tune it"
-            )
-        rounds = hyperparameters.get(d.HYPERBAND_RESOURCE, "")
-        if not rounds.isdigit() or not 1 <= int(rounds) <= d.HYPERBAND_MAX_RESOURCE:
-            raise RequestError(
-                "hyperparameters",
-                f"Hyperband needs {d.HYPERBAND_RESOURCE} as a whole number between 1 and {d.HYPERBAND_MAX_RESOURCE}, not {rounds!r}",
-            )
-    if max_jobs is None:
-        max_jobs = d.MAX_JOBS
-    if "max_parallel_jobs" in event:
-        parallel = _int("max_parallel_jobs", event["max_parallel_jobs"], 1, d.MAX_PARALLEL_JOBS_LIMIT)
-        if parallel > max_jobs:
-            raise RequestError("max_parallel_jobs", f"must not be more than the total number of jobs ({max_jobs})")
-    else:
-        parallel = min(d.MAX_PARALLEL_JOBS, max_jobs)
-    return {
-        "strategy": strategy,
-        "ranges": ranges,
-        "max_jobs": max_jobs,
-        "max_parallel_jobs": parallel,
-        "hyperparameters": {k: v for k, v in hyperparameters.items() if k not in ranges},
-    }
-
-
-def _transform_fields(event: dict, settings: Settings) -> dict[str, Any]:
+def _transform(event: dict, settings: Settings) -> TransformRequest:
     sources = [s for s in TRANSFORM_SOURCES if s in event]
     if len(sources) != 1:
         raise RequestError(
@@ -254,11 +245,22 @@ def _transform_fields(event: dict, settings: Settings) -> dict[str, Any]:
         )
     if source != "model_name" and not names.is_labs(value, settings.prefix):
         raise RequestError(source, f"must be one of the lab's jobs (a name starting with {settings.prefix + '-'!r})")
-    return {
-        source: value,
-        "input_prefix": _prefix("input_prefix", event.get("input_prefix", d.TRANSFORM_INPUT_PREFIX), settings, d.READABLE_PREFIXES),
-        "output_prefix": _prefix("output_prefix", event.get("output_prefix", d.OUTPUT_PREDICTIONS), settings, d.WRITABLE_PREFIXES),
-    }
+    return TransformRequest(
+        **_job_fields(event, "transform", settings),
+        **{source: value},
+        input_prefix=_prefix("input_prefix", event.get("input_prefix", d.TRANSFORM_INPUT_PREFIX), settings, d.READABLE_PREFIXES),
+        output_prefix=_prefix("output_prefix", event.get("output_prefix", d.OUTPUT_PREDICTIONS), settings, d.WRITABLE_PREFIXES),
+    )
+
+
+PARSERS: dict[str, Callable[[dict, Settings], Request]] = {
+    "process": _process,
+    "train": _train,
+    "tune": _tune,
+    "transform": _transform,
+    "describe": _describe,
+    "list": _list,
+}
 
 
 def _describe_name(event: dict, settings: Settings) -> str:
@@ -338,12 +340,12 @@ def _hyperparameters(value: Any) -> dict[str, str]:
     return result
 
 
-def _ranges(value: Any) -> dict[str, NumericRange | CategoricalRange]:
+def _ranges(value: Any) -> dict[str, Range]:
     if not isinstance(value, dict) or not value:
         raise RequestError("ranges", 'must be a non-empty object like {"eta": {"min": 0.01, "max": 0.3}}')
     if len(value) > _MAX_RANGES:
         raise RequestError("ranges", f"at most {_MAX_RANGES} hyperparameters can be tuned")
-    result: dict[str, NumericRange | CategoricalRange] = {}
+    result: dict[str, Range] = {}
     for name in sorted(value, key=str):
         spec = value[name]
         where = f"ranges.{name}"

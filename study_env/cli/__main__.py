@@ -1,0 +1,7 @@
+"""``python -m study_env.cli``: the study CLI."""
+
+import sys
+
+from study_env.cli.entry import main
+
+sys.exit(main())

@@ -1,0 +1,183 @@
+"""The study CLI's commands: status, jobs, one launcher request, invoke, cleanup.
+
+Each ``cmd_*`` takes the :class:`~study_env.cli.context.Context` and the parsed arguments and returns the
+exit code; ``study_env.cli.entry`` dispatches to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from study_env.cli.context import Context
+from study_env.cli.lab import ACTION_KINDS, ENDPOINT_OUTPUT, LabError, launch
+from study_env.cli.serving import serving_destroy_command
+from study_env.job_kinds import ENDPOINT, JOB_KINDS, SageMakerKind
+
+ACTIVE_JOB_STATES = ("InProgress", "Stopping")
+
+
+def _parse_assignments(pairs: list[str] | None, option: str) -> dict[str, Any]:
+    """``key=value`` pairs; values are JSON when they parse as JSON (numbers, lists), else strings."""
+    result: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise LabError(f"{option} {pair!r}: expected key=value")
+        try:
+            result[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            result[key] = raw
+    return result
+
+
+def build_request(action: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The launcher request for ``action`` from the command's options (only what was given)."""
+    request: dict[str, Any] = {"action": action}
+    for option in ("instance_type", "max_runtime_seconds", "request_id", "strategy", "max_jobs",
+                   "max_parallel_jobs", "model_name", "training_job_name", "tuning_job_name"):
+        value = getattr(args, option, None)
+        if value is not None:
+            request[option] = value
+    if getattr(args, "spot", None) is not None:
+        request["use_spot"] = args.spot
+    hyperparameters = _parse_assignments(getattr(args, "hyperparameter", None), "--hyperparameter")
+    if hyperparameters:
+        request["hyperparameters"] = {k: str(v) for k, v in hyperparameters.items()}
+    request.update(_parse_assignments(getattr(args, "field", None), "--field"))
+    return request
+
+
+def start_job(ctx: Context, action: str, request: dict[str, Any], wait: bool) -> dict[str, Any]:
+    response = launch(ctx.transport, request)
+    ctx.out(f"{action}: started {response.get('job_name')}" + (f"  {response['console_url']}" if response.get("console_url") else ""))
+    if wait:
+        return ctx.wait(ACTION_KINDS[action], response["job_name"])
+    return response
+
+
+def cmd_status(ctx: Context, args) -> int:
+    lab = ctx.lab
+    for part in ("foundation", "jobs", "serving"):
+        outputs = lab.outputs.get(part)
+        if outputs is None:
+            ctx.out(f"{lab.stack_name(part)}: not deployed")
+            continue
+        ctx.out(f"{lab.stack_name(part)}: deployed")
+        for key, value in sorted(outputs.items()):
+            ctx.out(f"  {key}: {value}")
+    running = active_jobs(ctx)
+    ctx.out(f"running jobs: {len(running)}" + "".join(f"\n  {kind} {name}" for kind, name in running))
+    endpoints = lab_endpoints(ctx)
+    ctx.out(f"endpoints (bill while they exist): {len(endpoints)}" + "".join(f"\n  {n} {s}" for n, s in endpoints))
+    return 0
+
+
+def _summaries(ctx: Context, kind: SageMakerKind, **filters) -> list[dict]:
+    listed = getattr(ctx.sagemaker, kind.method("List"))(NameContains=ctx.lab.name_prefix, MaxResults=100, **filters)
+    return [summary for summary in listed.get(kind.list_key, []) if ctx.lab.owns(summary[kind.name_field])]
+
+
+def active_jobs(ctx: Context, states: tuple[str, ...] = ACTIVE_JOB_STATES) -> list[tuple[str, str]]:
+    """``(action, job name)`` of the lab's jobs in ``states``."""
+    return [
+        (action, summary[kind.name_field])
+        for action, kind in ACTION_KINDS.items()
+        for status in states
+        for summary in _summaries(ctx, kind, StatusEquals=status)
+    ]
+
+
+def lab_endpoints(ctx: Context) -> list[tuple[str, str]]:
+    return [(e[ENDPOINT.name_field], e[ENDPOINT.status_field]) for e in _summaries(ctx, ENDPOINT)]
+
+
+def cmd_jobs(ctx: Context, args) -> int:
+    rows = []
+    for kind in JOB_KINDS:
+        for summary in _summaries(ctx, kind):
+            rows.append((summary["CreationTime"], kind.key, summary[kind.name_field], summary[kind.status_field]))
+    rows.sort(reverse=True)
+    if not rows:
+        ctx.out(f"no jobs of lab {ctx.lab.prefix!r} yet: start one with `python -m study_env.cli process`")
+    for created, label, name, status in rows[: args.limit]:
+        ctx.out(f"{created:%Y-%m-%d %H:%M}  {label:<10} {status:<10} {name}")
+    return 0
+
+
+def cmd_start(ctx: Context, args) -> int:
+    result = start_job(ctx, args.command, build_request(args.command, args), args.wait)
+    if args.wait:
+        ctx.out(f"{args.command}: {result[ACTION_KINDS[args.command].status_field]}")
+    else:
+        ctx.out(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def read_rows(args) -> str:
+    if args.rows_file:
+        with open(args.rows_file) as fh:
+            body = fh.read()
+    elif args.row:
+        body = "\n".join(args.row)
+    else:
+        raise LabError("invoke: give rows with --row 'v1,v2,...' (repeatable) or --rows-file FILE (CSV, no header, no label)")
+    if not body.strip():
+        raise LabError("invoke: no rows to send")
+    return body.strip() + "\n"
+
+
+def invoke_endpoint(ctx: Context, endpoint: str, body: str) -> str:
+    runtime = ctx.session.client("sagemaker-runtime")
+    try:
+        response = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Accept="text/csv", Body=body.encode())
+    except ClientError as err:
+        raise LabError(f"endpoint {endpoint}: {err.response['Error'].get('Message', err)}") from None
+    return response["Body"].read().decode()
+
+
+def cmd_invoke(ctx: Context, args) -> int:
+    endpoint = args.endpoint or ctx.lab.endpoint_name
+    ctx.out(invoke_endpoint(ctx, endpoint, read_rows(args)).strip())
+    return 0
+
+
+def cmd_cleanup(ctx: Context, args) -> int:
+    """Stop what bills by the hour: the lab's running jobs and its endpoints (stacks stay)."""
+    sagemaker = ctx.sagemaker
+    # A Stopping job is already on its way out; SageMaker rejects a second stop with ValidationException.
+    actions: list[tuple[str, SageMakerKind, str, str]] = [
+        (f"stop {ACTION_KINDS[action].label} {name}", ACTION_KINDS[action], "Stop", name)
+        for action, name in active_jobs(ctx, states=("InProgress",))
+    ]
+    serving = ctx.lab.outputs.get("serving", {})
+    for name, _status in lab_endpoints(ctx):
+        if name == serving.get(ENDPOINT_OUTPUT):
+            ctx.out(f"endpoint {name} belongs to stack {ctx.lab.stack_name('serving')}: remove it with "
+                    f"`{serving_destroy_command(ctx.lab)}`")
+            continue
+        actions.append((f"delete endpoint {name}", ENDPOINT, "Delete", name))
+    if not actions:
+        ctx.out("nothing running and no endpoint: nothing bills by the hour")
+        return 0
+    failed = 0
+    for description, kind, verb, name in actions:
+        if args.dry_run:
+            ctx.out(f"would {description}")
+            continue
+        try:
+            getattr(sagemaker, kind.method(verb))(**{kind.name_field: name})
+        except ClientError as err:
+            failed += 1
+            ctx.out(f"could not {description}: {client_error_message(err)}")
+            continue
+        ctx.out(description)
+    return 1 if failed else 0
+
+
+def client_error_message(err: ClientError) -> str:
+    error = err.response.get("Error", {})
+    return f"{error.get('Code', 'ClientError')}: {error.get('Message', err)}"

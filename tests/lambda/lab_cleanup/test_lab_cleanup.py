@@ -1,0 +1,250 @@
+"""The cleanup custom resources (lambda/lab_cleanup): leftovers with moto and Stubber, expiry, the CFN reply."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from tools import lambda_assets
+
+lambda_assets.add_to_path("lab_cleanup")
+
+import cfn_response  # noqa: E402
+import expiry  # noqa: E402
+import leftovers  # noqa: E402
+
+ROLE = "arn:aws:iam::123456789012:role/sm"
+ARN = "arn:aws:sagemaker:us-east-1:123456789012"
+LAB_TAG = {"Key": "study-env:prefix", "Value": "mls"}
+CFN_TAG = {"Key": "aws:cloudformation:stack-id", "Value": "arn:aws:cloudformation:us-east-1:123456789012:stack/mls-serving/x"}
+
+
+def _event(request_type: str, **props) -> dict:
+    return {
+        "RequestType": request_type,
+        "ResponseURL": "https://cloudformation-custom-resource-response.example/put",
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/mls-jobs/x",
+        "RequestId": "r-1",
+        "LogicalResourceId": "LabCleanup",
+        "ResourceProperties": {"ServiceToken": "arn:aws:lambda:...", **props},
+    }
+
+
+# ---- leftovers: models with moto ---------------------------------------------------------------
+
+@pytest.fixture
+def sm():
+    with mock_aws():
+        yield boto3.client("sagemaker", region_name="us-east-1")
+
+
+def _model(sm, name: str, *tags: dict) -> None:
+    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "img"}, Tags=list(tags))
+
+
+def _model_names(sm) -> set[str]:
+    return {m["ModelName"] for m in sm.list_models()["Models"]}
+
+
+def test_delete_removes_lab_tagged_models_and_nothing_else(sm):
+    _model(sm, "mls-transform-1", LAB_TAG)
+    _model(sm, "mls-transform-2", LAB_TAG, {"Key": "other", "Value": "x"})
+    _model(sm, "mls-untagged")  # named like the lab's but not tagged by the launcher
+    _model(sm, "mls-other-lab", {"Key": "study-env:prefix", "Value": "lab2"})
+    _model(sm, "mls-from-cloudformation", LAB_TAG, CFN_TAG)  # the Serving stack's: its stack deletes it
+    _model(sm, "someone-elses", LAB_TAG)  # tagged, but not named with the prefix
+    data = leftovers.on_event(_event("Delete", Prefix="mls"), sm=sm)
+    assert data == {"ModelsDeleted": 2, "JobsStopped": 0}
+    assert _model_names(sm) == {"mls-untagged", "mls-other-lab", "mls-from-cloudformation", "someone-elses"}
+
+
+def test_finished_jobs_are_not_touched(sm):
+    # moto completes jobs at once: nothing is in progress, so nothing is stopped (Stubber covers stops).
+    sm.create_training_job(
+        TrainingJobName="mls-train-1", AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
+        RoleArn=ROLE, OutputDataConfig={"S3OutputPath": "s3://b/models/training/"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        StoppingCondition={"MaxRuntimeInSeconds": 60}, Tags=[LAB_TAG],
+    )
+    report = leftovers.clean_up(sm, "mls")
+    assert report.stopped_jobs == [] and report.errors == []
+
+
+def test_create_and_update_do_nothing(sm):
+    _model(sm, "mls-transform-1", LAB_TAG)
+    assert leftovers.on_event(_event("Create", Prefix="mls"), sm=sm) == {}
+    assert leftovers.on_event(_event("Update", Prefix="mls"), sm=sm) == {}
+    assert _model_names(sm) == {"mls-transform-1"}
+
+
+def test_a_missing_prefix_is_an_error_not_a_cleanup_of_everything(sm):
+    _model(sm, "mls-transform-1", LAB_TAG)
+    with pytest.raises(ValueError, match="Prefix is missing"):
+        leftovers.on_event(_event("Delete"), sm=sm)
+    assert _model_names(sm) == {"mls-transform-1"}
+
+
+# ---- leftovers: running jobs with Stubber (moto has no stop_*) ---------------------------------
+
+def _stubbed():
+    client = boto3.client("sagemaker", region_name="us-east-1")
+    return client, Stubber(client)
+
+
+LIST_RUNNING = {"NameContains": "mls-", "StatusEquals": "InProgress"}
+
+
+def _summary(kind, name: str) -> dict:
+    """A list-call summary with the members botocore requires (Stubber validates responses)."""
+    summary = {
+        kind.field("Name"): name,
+        kind.field("Arn"): f"{ARN}:job/{name}",
+        kind.field("Status"): "InProgress",
+        "CreationTime": datetime(2026, 11, 25, tzinfo=timezone.utc),
+    }
+    if kind.label == "tuning job":
+        summary.update(Strategy="Bayesian", TrainingJobStatusCounters={}, ObjectiveStatusCounters={})
+    return summary
+
+
+def test_running_lab_jobs_are_stopped_tuning_first_and_others_left():
+    client, stub = _stubbed()
+    running = {
+        "tuning job": ["mls-tune-1"],
+        "training job": ["mls-train-1", "mls-train-untagged", "otherlab-mls-train"],
+        "processing job": ["mls-process-1"],
+        "transform job": ["mls-transform-1"],
+    }
+    for kind in leftovers.STOP_ORDER:
+        names = running[kind.label]
+        stub.add_response(kind.method("List"), {kind.summaries_key: [_summary(kind, n) for n in names]}, LIST_RUNNING)
+        for n in names:
+            if not n.startswith("mls-"):
+                continue  # filtered by name before any tag lookup
+            tags = [] if n == "mls-train-untagged" else [LAB_TAG]
+            stub.add_response("list_tags", {"Tags": tags}, {"ResourceArn": f"{ARN}:job/{n}"})
+            if tags:
+                stub.add_response(kind.method("Stop"), {}, {kind.field("Name"): n})
+    stub.add_response("list_models", {"Models": []}, {"NameContains": "mls-"})
+    with stub:
+        report = leftovers.clean_up(client, "mls")
+    stub.assert_no_pending_responses()
+    assert report.stopped_jobs == [
+        "tuning job mls-tune-1", "training job mls-train-1", "processing job mls-process-1", "transform job mls-transform-1"
+    ]
+    assert report.errors == []
+
+
+def test_a_job_already_stopping_is_not_an_error_but_access_denied_fails_the_delete():
+    client, stub = _stubbed()
+    for kind in leftovers.STOP_ORDER:
+        if kind.label != "training job":
+            stub.add_response(kind.method("List"), {kind.summaries_key: []}, LIST_RUNNING)
+            continue
+        summaries = [_summary(kind, n) for n in ("mls-a", "mls-b")]
+        stub.add_response(kind.method("List"), {kind.summaries_key: summaries}, LIST_RUNNING)
+        stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:job/mls-a"})
+        stub.add_client_error(kind.method("Stop"), "ValidationException", "The job is in status Stopping",
+                              expected_params={kind.field("Name"): "mls-a"})
+        stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:job/mls-b"})
+        stub.add_client_error(kind.method("Stop"), "AccessDeniedException", "not authorized",
+                              expected_params={kind.field("Name"): "mls-b"})
+    stub.add_response("list_models", {"Models": []}, {"NameContains": "mls-"})
+    with stub, pytest.raises(RuntimeError) as err:
+        leftovers.on_event(_event("Delete", Prefix="mls"), sm=client)
+    assert str(err.value) == "left behind: training job mls-b: AccessDeniedException: not authorized"
+    stub.assert_no_pending_responses()
+
+
+# ---- the CloudFormation reply ------------------------------------------------------------------
+
+class _Reply:
+    status = 200
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _Opener:
+    def __init__(self):
+        self.requests = []
+
+    def __call__(self, request, timeout):
+        self.requests.append(request)
+        return _Reply()
+
+
+class _Context:
+    log_stream_name = "2026/11/25/[$LATEST]abc"
+
+
+def test_success_and_failure_both_reach_cloudformation():
+    opener = _Opener()
+    event = _event("Delete", Prefix="mls")
+    ok = cfn_response.respond(event, _Context(), lambda e: {"ModelsDeleted": 1}, "mls-lab-cleanup", opener=opener)
+
+    def boom(_event):
+        raise RuntimeError("left behind: model mls-x: ThrottlingException: slow down")
+
+    failed = cfn_response.respond(event, _Context(), boom, "mls-lab-cleanup", opener=opener)
+    assert [r.get_method() for r in opener.requests] == ["PUT", "PUT"]
+    assert opener.requests[0].full_url == event["ResponseURL"]
+    sent = [json.loads(r.data) for r in opener.requests]
+    assert sent == [ok, failed]
+    assert ok["Status"] == "SUCCESS" and ok["Data"] == {"ModelsDeleted": 1}
+    assert ok["PhysicalResourceId"] == "mls-lab-cleanup" and ok["RequestId"] == "r-1"
+    assert failed["Status"] == "FAILED"
+    assert failed["Reason"] == (
+        "RuntimeError: left behind: model mls-x: ThrottlingException: slow down (log stream 2026/11/25/[$LATEST]abc)"
+    )
+
+
+def test_a_long_reason_is_cut_to_what_cloudformation_shows():
+    body = cfn_response.response_body(_event("Delete"), "FAILED", "id", {}, "x" * 10000)
+    assert len(body["Reason"]) == cfn_response.MAX_REASON
+
+
+# ---- expiry ------------------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 25, 17, 30, 12, 999000, tzinfo=timezone.utc)
+
+
+def test_expiry_is_now_plus_ttl_in_utc_to_the_second():
+    assert expiry.expiry(NOW, 4) == datetime(2026, 11, 25, 21, 30, 12, tzinfo=timezone.utc)
+    other_zone = NOW.astimezone(timezone(timedelta(hours=2)))
+    assert expiry.expiry(other_zone, 168) == datetime(2026, 12, 2, 17, 30, 12, tzinfo=timezone.utc)
+
+
+def test_expiry_attributes_are_a_scheduler_at_expression_and_a_utc_stamp():
+    data = expiry.on_event(_event("Create", TtlHours="4", RestartOn=["cfg-1"]), clock=lambda: NOW)
+    assert data == {"ScheduleExpression": "at(2026-11-25T21:30:12)", "ExpiresAt": "2026-11-25T21:30:12Z"}
+    assert expiry.on_event(_event("Update", TtlHours="1"), clock=lambda: NOW)["ExpiresAt"] == "2026-11-25T18:30:12Z"
+    assert expiry.on_event(_event("Delete", TtlHours="4"), clock=lambda: NOW) == {}
+
+
+@pytest.mark.parametrize("ttl,message", [("0", "between 1 and 168"), ("169", "between 1 and 168"), ("soon", "whole number"), (None, "whole number")])
+def test_expiry_refuses_a_bad_ttl(ttl, message):
+    with pytest.raises(ValueError, match=message):
+        expiry.on_event(_event("Create", TtlHours=ttl), clock=lambda: NOW)
+
+
+def test_expiry_refuses_a_naive_clock():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        expiry.expiry(datetime(2026, 1, 1), 4)
+
+
+def test_handlers_answer_cloudformation_through_respond(monkeypatch):
+    sent = []
+    monkeypatch.setattr(expiry, "respond", lambda event, context, work, physical_id: sent.append(physical_id))
+    monkeypatch.setattr(leftovers, "respond", lambda event, context, work, physical_id: sent.append(physical_id))
+    expiry.handler(_event("Create", TtlHours="4"), _Context())
+    leftovers.handler(_event("Delete", Prefix="mls"), _Context())
+    assert sent == ["LabCleanup", "mls-lab-cleanup"]

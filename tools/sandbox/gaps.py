@@ -1,0 +1,470 @@
+"""What the emulator cannot do, and how the rehearsal works around each gap: the one place for both.
+
+moto 5.2 in server mode accepts the real CDK CLI's ``bootstrap``, ``deploy`` and ``destroy``, but it is
+not CloudFormation. Each :class:`Gap` below names one difference, what the rehearsal does about it and
+what therefore stays unchecked; ``python -m tools.sandbox`` prints this table before it starts.
+
+Two kinds of workaround live here:
+- fixes to the embedded emulator (:func:`patch_emulator`), applied in this process only, that make it
+  behave as CloudFormation documents (outputs after a change set, placeholders for types it skips);
+- stand-ins run against the emulator's API for what CloudFormation would have had a Lambda or the
+  service do (:func:`after_deploy`, :func:`before_destroy`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from botocore.exceptions import ClientError
+
+from study_env.tags import CLOUDFORMATION_STACK_KEY
+from tools import lambda_assets
+from tools.assembly import CloudAssembly
+
+BUCKET_DEPLOYMENT_TYPE = "Custom::CDKBucketDeployment"
+AUTO_DELETE_TYPE = "Custom::S3AutoDeleteObjects"
+LAB_CLEANUP_TYPE = "Custom::LabCleanup"
+# What CloudFormation itself resolves without creating anything.
+NOT_RESOURCES = ("AWS::CDK::Metadata", "AWS::CloudFormation::WaitCondition", "AWS::CloudFormation::WaitConditionHandle")
+
+
+@dataclass(frozen=True)
+class Gap:
+    key: str
+    symptom: str
+    workaround: str
+    unchecked: str
+
+
+GAPS: tuple[Gap, ...] = (
+    Gap(
+        "change-set-outputs",
+        "a stack deployed through a change set (what `cdk deploy` does) has no Outputs and no Exports, "
+        "so a stack that imports from another cannot be created",
+        "refresh the stack's outputs and register its exports after the change set runs; clear them "
+        "once the stack is deleted (moto resolves outputs lazily, and resolving a Ref to a deleted "
+        "resource re-creates it) (patch_emulator)",
+        "nothing: outputs and cross-stack imports are then resolved by the emulator",
+    ),
+    Gap(
+        "skipped-types",
+        "resource types without a moto model (AWS::SageMaker::Domain, AWS::SageMaker::UserProfile, "
+        "AWS::S3::BucketPolicy, ...) are silently not created; an Output or policy that reads one of "
+        "their attributes fails with HTTP 500",
+        "a placeholder resource stands in for each (Ref and Fn::GetAtt resolve to placeholder names "
+        "and ARNs); the rehearsal counts them and checks they are deleted with their stack",
+        "the real properties of every skipped type (listed after deploy under 'not checked')",
+    ),
+    Gap(
+        "custom-resources",
+        "custom resources never run: moto tries to invoke their Lambda in Docker, logs the failure and "
+        "leaves the resource without data, so BucketDeployment uploads nothing and S3 auto-delete "
+        "empties nothing",
+        "each custom resource is a placeholder (not invoked); after deploy, copy each "
+        "BucketDeployment's published asset zips into its destination bucket and prefix; before "
+        "destroy, empty every bucket that has an auto-delete resource, and run the lab's own cleanup "
+        "handler (lambda/lab_cleanup/leftovers.py) in-process for each Custom::LabCleanup, as its "
+        "Delete would",
+        "CDK's own custom resource handlers, and the Studio teardown handlers (their unit tests cover "
+        "them with botocore's Stubber; the emulator has no Studio apps or spaces)",
+    ),
+    Gap(
+        "undeletable-types",
+        "moto's CloudFormation creates but cannot delete some types: Lambda layer versions, IAM "
+        "managed policies, and a VPC's route tables and internet gateways (so deleting the VPC fails "
+        "with DependencyViolation and the stack's resources are left behind)",
+        "before destroy, delete those resources of each stack through their service's API "
+        "(UNDELETABLE in gaps.py); give moto's layer version the physical id (its ARN) that "
+        "CloudFormation's Ref returns, so it can be found",
+        "the deletion order CloudFormation would use for them",
+    ),
+    Gap(
+        "tuning-trials",
+        "a tuning job runs no training jobs: it is Completed at once and names a best training job "
+        "'FakeTrainingJobName' that does not exist, so a transform of the tuning job's best model fails",
+        "when a tuning job is created, create one trial training job from its training job definition, "
+        "named as SageMaker names trials (<tuning job>-001-<8 hex>), and make it the best training job "
+        "(patch_emulator)",
+        "the search itself: the strategy, ranges and objective are only checked by botocore's shapes "
+        "and the launcher's own rules",
+    ),
+    Gap(
+        "cloudformation-tags",
+        "resources a stack creates carry no aws:cloudformation:stack-id tag, which CloudFormation adds "
+        "to every taggable resource; the lab cleanup would take the serving stack's model for one the "
+        "launcher left and delete it, and the stack's own delete then fails",
+        "before destroy, tag each stack's SageMaker models with aws:cloudformation:stack-id as "
+        "CloudFormation does",
+        "nothing beyond the models: the cleanup only reads the tags of models and jobs",
+    ),
+    Gap(
+        "lambda-code",
+        "Lambda functions are created but their code cannot run (no Docker)",
+        "the study CLI calls the launcher's handler in-process with the deployed function's own "
+        "environment variables and the emulator's endpoint",
+        "the Lambda runtime itself (packaging, timeout, memory); the handler's IAM permissions are "
+        "not enforced by the emulator",
+    ),
+    Gap(
+        "bootstrap-retained",
+        "not a gap: CDKToolkit keeps its staging bucket and image repository (DeletionPolicy Retain), "
+        "as in a real account",
+        "the rehearsal deletes the bootstrap stack, empties and deletes what it retained, so the final "
+        "inventory must be empty",
+        "nothing",
+    ),
+)
+
+
+def describe_gaps() -> str:
+    lines = ["Emulator gaps and what this rehearsal does about each (tools/sandbox/gaps.py):"]
+    for gap in GAPS:
+        lines.append(f"- {gap.key}: {gap.symptom}.")
+        lines.append(f"    workaround: {gap.workaround}.")
+        lines.append(f"    not checked: {gap.unchecked}.")
+    return "\n".join(lines)
+
+
+# --- emulator fixes (this process only) --------------------------------------------------------------
+
+class Placeholders:
+    """Placeholder resources alive in the emulator, and every skipped type seen (for the report)."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, str] = {}
+        self.seen: Counter[str] = Counter()
+
+    def reset(self) -> None:
+        self.live.clear()
+        self.seen.clear()
+
+
+PLACEHOLDERS = Placeholders()
+
+
+# The moto release these patches are written against (requirements-dev.txt pins it; a test keeps the two equal).
+MOTO_VERSION = "5.2.5"
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One name set on a moto module or class: replacing what is there, or (``adds``) adding what is not."""
+
+    owner: Any
+    name: str
+    value: Any
+    adds: bool = False
+
+
+class EmulatorPatchError(RuntimeError):
+    """A patched moto name is not where the patch expects it: moto changed under the rehearsal."""
+
+
+def check_patches(patches: list[Patch], version: str | None = None) -> None:
+    """Fail, naming each name and the moto release to pin, unless every replaced name exists and no added one does.
+
+    ``setattr`` on a name that moto renamed would silently add an attribute nobody calls.
+    """
+    if version is None:
+        import moto
+
+        version = moto.__version__
+    problems = []
+    for patch in patches:
+        owner = getattr(patch.owner, "__qualname__", getattr(patch.owner, "__name__", repr(patch.owner)))
+        present = patch.name in vars(patch.owner)
+        if present == patch.adds:
+            problems.append(f"{owner}.{patch.name} {'already exists' if patch.adds else 'does not exist'}")
+    if problems:
+        raise EmulatorPatchError(
+            f"moto {version}: " + "; ".join(problems)
+            + f". The rehearsal's emulator patches (tools/sandbox/gaps.py) are written for moto {MOTO_VERSION}: "
+            f"pin moto[server]=={MOTO_VERSION} in requirements-dev.txt, or update the patches to this release."
+        )
+
+
+@contextlib.contextmanager
+def patch_emulator() -> Iterator[None]:
+    """The emulator fixes of the 'change-set-outputs', 'skipped-types' and 'undeletable-types' gaps.
+
+    moto's classes are patched only while the rehearsal runs, so mock_aws tests in the same process
+    see moto as it is.
+    """
+    from moto.awslambda.models import LayerVersion
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import CloudFormationBackend, Stack
+    from moto.core.common_models import CloudFormationModel
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    class PlaceholderResource(CloudFormationModel):
+        def __init__(self, resource_type: str, name: str, account_id: str, region_name: str) -> None:
+            self.resource_type = resource_type
+            self.name = name
+            parts = resource_type.lower().split("::")
+            service = parts[1] if parts[0] == "aws" else "custom"
+            self.arn = f"arn:aws:{service}:{region_name}:{account_id}:{parts[-1]}/{name}"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "Placeholder"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
+            placeholder = cls(kwargs["ResourceType"], resource_name, account_id, region_name)
+            PLACEHOLDERS.live[placeholder.arn] = placeholder.resource_type
+            PLACEHOLDERS.seen[placeholder.resource_type] += 1
+            return placeholder
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.name
+
+        def get_cfn_attribute(self, attribute_name: str) -> str:
+            return self.arn if attribute_name.endswith("Arn") else f"{self.name}-{attribute_name.lower()}"
+
+        def delete(self, account_id: str, region_name: str) -> None:
+            PLACEHOLDERS.live.pop(self.arn, None)
+
+    original_class_from_type = parsing.resource_class_from_type
+
+    def class_from_type(resource_type: str):
+        if resource_type in NOT_RESOURCES:
+            return None
+        if resource_type.startswith("Custom::") or resource_type not in parsing.get_model_map():
+            return PlaceholderResource
+        return original_class_from_type(resource_type)
+
+
+    original_create = CloudFormationBackend.create_change_set
+    original_execute = CloudFormationBackend.execute_change_set
+
+    def create_change_set(self, *args, **kwargs):
+        change_set_id, stack_id = original_create(self, *args, **kwargs)
+        stack = self.stacks[stack_id]
+        # A new stack must see other stacks' exports for Fn::ImportValue, as create_stack gives it.
+        stack.cross_stack_resources = self.exports
+        stack.resource_map.cross_stack_resources = self.exports
+        return change_set_id, stack_id
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        original_execute(self, change_set_name, stack_name)
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+        for export in stack.exports:
+            self.exports[export.name] = export
+
+    original_create_tuning_job = SageMakerModelBackend.create_hyper_parameter_tuning_job
+
+    def create_tuning_job(self, hyper_parameter_tuning_job_name, **kwargs):
+        arn = original_create_tuning_job(self, hyper_parameter_tuning_job_name=hyper_parameter_tuning_job_name, **kwargs)
+        definition = kwargs.get("training_job_definition") or (kwargs.get("training_job_definitions") or [None])[0]
+        if definition:
+            trial_name = f"{hyper_parameter_tuning_job_name}-001-{hashlib.sha256(arn.encode()).hexdigest()[:8]}"
+            trial = self.create_training_job(
+                training_job_name=trial_name,
+                hyper_parameters=definition.get("StaticHyperParameters", {}),
+                algorithm_specification=definition["AlgorithmSpecification"],
+                role_arn=definition["RoleArn"],
+                input_data_config=definition.get("InputDataConfig", []),
+                output_data_config=definition["OutputDataConfig"],
+                resource_config=definition["ResourceConfig"],
+                vpc_config=definition.get("VpcConfig"),
+                stopping_condition=definition["StoppingCondition"],
+                tags=None,
+                enable_network_isolation=definition.get("EnableNetworkIsolation", False),
+                enable_inter_container_traffic_encryption=False,
+                enable_managed_spot_training=definition.get("EnableManagedSpotTraining", False),
+                checkpoint_config=definition.get("CheckpointConfig"),
+                debug_hook_config=None,
+                debug_rule_configurations=None,
+                tensor_board_output_config=None,
+                experiment_config=None,
+            )
+            tuning_job = self.hyper_parameter_tuning_jobs[hyper_parameter_tuning_job_name]
+            best = {"TrainingJobName": trial_name, "TrainingJobArn": trial.arn, "TuningJobName": hyper_parameter_tuning_job_name}
+            tuning_job.best_training_job = {**tuning_job.best_training_job, **best}
+            tuning_job.OverallBestTrainingJob = {**tuning_job.OverallBestTrainingJob, **best}
+        return arn
+
+    original_delete = Stack.delete
+
+    def delete_stack(self):
+        original_delete(self)
+        self.template_dict = {**self.template_dict, "Outputs": {}}
+        self.output_map = self._create_output_map()
+
+    patches = [
+        Patch(parsing, "resource_class_from_type", class_from_type),
+        Patch(CloudFormationBackend, "create_change_set", create_change_set),
+        Patch(CloudFormationBackend, "execute_change_set", execute_change_set),
+        Patch(Stack, "delete", delete_stack),
+        Patch(SageMakerModelBackend, "create_hyper_parameter_tuning_job", create_tuning_job),
+        # CloudFormation's Ref of a layer version is its ARN; moto's model has no physical id at all.
+        Patch(LayerVersion, "physical_resource_id", property(lambda self: self.arn), adds=True),
+    ]
+    check_patches(patches)
+    saved = [(patch.owner, patch.name, vars(patch.owner).get(patch.name)) for patch in patches]
+    for patch in patches:
+        setattr(patch.owner, patch.name, patch.value)
+    PLACEHOLDERS.reset()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Tried to parse AWS::CDK::Metadata")
+            yield
+    finally:
+        for owner, name, value in saved:
+            if value is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, value)
+
+
+# --- stand-ins, run against the emulator's API -------------------------------------------------------
+
+def physical_ids(session, stack_name: str) -> dict[str, str]:
+    """Logical id → physical id of every resource of a deployed stack."""
+    cfn = session.client("cloudformation")
+    resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in resources if "LogicalResourceId" in r}
+
+
+def _resolve(value: Any, ids: dict[str, str], account: str, region: str) -> str:
+    """The few intrinsic forms CDK writes into custom-resource properties: literals, Ref, Fn::Sub."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return ids[value["Ref"]]
+    if isinstance(value, dict) and "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
+        return value["Fn::Sub"].replace("${AWS::AccountId}", account).replace("${AWS::Region}", region)
+    raise ValueError(f"sandbox: cannot resolve custom-resource property {value!r}")
+
+
+def after_deploy(session, assembly: CloudAssembly, account: str, region: str) -> list[str]:
+    """'custom-resources' gap: do what each BucketDeployment would have done. Returns what it did."""
+    s3 = session.client("s3")
+    done = []
+    for stack in assembly.stacks:
+        deployments = stack.resources_of(BUCKET_DEPLOYMENT_TYPE)
+        if not deployments:
+            continue
+        ids = physical_ids(session, stack.stack_name)
+        for logical_id, resource in sorted(deployments.items()):
+            props = resource["Properties"]
+            bucket = _resolve(props["DestinationBucketName"], ids, account, region)
+            prefix = props.get("DestinationBucketKeyPrefix", "")
+            count = 0
+            for source_bucket, source_key in zip(props["SourceBucketNames"], props["SourceObjectKeys"]):
+                body = s3.get_object(Bucket=_resolve(source_bucket, ids, account, region), Key=source_key)["Body"].read()
+                with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                    for member in archive.infolist():
+                        if member.is_dir():
+                            continue
+                        s3.put_object(Bucket=bucket, Key=prefix + member.filename, Body=archive.read(member))
+                        count += 1
+            done.append(f"{stack.stack_name}/{logical_id}: {count} objects into s3://{bucket}/{prefix}")
+    return done
+
+
+def empty_bucket(s3, bucket: str) -> int:
+    """Delete every object version and delete marker in ``bucket``; return how many."""
+    removed = 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        entries = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+        ]
+        for start in range(0, len(entries), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": entries[start:start + 1000], "Quiet": True})
+        removed += len(entries)
+    return removed
+
+
+def tag_stack_models(session) -> list[str]:
+    """'cloudformation-tags' gap: the stack-id tag CloudFormation puts on the models it creates."""
+    cfn, sm = session.client("cloudformation"), session.client("sagemaker")
+    done = []
+    for stack in cfn.describe_stacks()["Stacks"]:
+        for resource in cfn.describe_stack_resources(StackName=stack["StackName"])["StackResources"]:
+            if resource.get("ResourceType") == "AWS::SageMaker::Model" and resource.get("PhysicalResourceId"):
+                # A model's physical id (its Ref) is its ARN.
+                sm.add_tags(ResourceArn=resource["PhysicalResourceId"], Tags=[{"Key": CLOUDFORMATION_STACK_KEY, "Value": stack["StackId"]}])
+                done.append(f"{stack['StackName']}/{resource['LogicalResourceId']}: tagged {CLOUDFORMATION_STACK_KEY}")
+    return done
+
+
+def before_destroy(session, assembly: CloudAssembly) -> list[str]:
+    """'custom-resources', 'cloudformation-tags' and 'undeletable-types' gaps: what destroy needs done first."""
+    s3 = session.client("s3")
+    done = tag_stack_models(session)
+    for stack in assembly.stacks:
+        try:
+            ids = physical_ids(session, stack.stack_name)
+        except ClientError:
+            continue  # not deployed
+        for logical_id, resource in sorted(stack.resources_of(AUTO_DELETE_TYPE).items()):
+            bucket = _resolve(resource["Properties"]["BucketName"], ids, "", "")
+            done.append(f"{stack.stack_name}/{logical_id}: emptied s3://{bucket} ({empty_bucket(s3, bucket)} objects)")
+        for logical_id, resource in sorted(stack.resources_of(LAB_CLEANUP_TYPE).items()):
+            event = {"RequestType": "Delete", "ResourceProperties": resource["Properties"]}
+            report = _lab_cleanup_module().on_event(event, sm=session.client("sagemaker"))
+            done.append(f"{stack.stack_name}/{logical_id}: ran the cleanup handler: {report}")
+        for resource_type, delete in UNDELETABLE.items():
+            for logical_id in sorted(stack.resources_of(resource_type)):
+                if ids.get(logical_id):
+                    delete(session, ids[logical_id])
+                    done.append(f"{stack.stack_name}/{logical_id}: deleted {resource_type} {ids[logical_id]}")
+    return done
+
+
+def _lab_cleanup_module():
+    """The cleanup Lambda's own module, loaded by path (its folder is an asset, not a package)."""
+    return lambda_assets.load("lab_cleanup", "leftovers", name="sandbox_lab_cleanup")
+
+
+def _delete_layer_version(session, arn: str) -> None:
+    *_, name, version = arn.split(":")
+    session.client("lambda").delete_layer_version(LayerName=name, VersionNumber=int(version))
+
+
+def _delete_managed_policy(session, arn: str) -> None:
+    iam = session.client("iam")
+    for page in iam.get_paginator("list_entities_for_policy").paginate(PolicyArn=arn):
+        for role in page.get("PolicyRoles", []):
+            iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=arn)
+    iam.delete_policy(PolicyArn=arn)
+
+
+def _delete_route_table(session, table_id: str) -> None:
+    ec2 = session.client("ec2")
+    table = ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0]
+    for association in table.get("Associations", []):
+        if not association.get("Main"):
+            ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+    ec2.delete_route_table(RouteTableId=table_id)
+
+
+def _delete_internet_gateway(session, gateway_id: str) -> None:
+    ec2 = session.client("ec2")
+    gateway = ec2.describe_internet_gateways(InternetGatewayIds=[gateway_id])["InternetGateways"][0]
+    for attachment in gateway.get("Attachments", []):
+        ec2.detach_internet_gateway(InternetGatewayId=gateway_id, VpcId=attachment["VpcId"])
+    ec2.delete_internet_gateway(InternetGatewayId=gateway_id)
+
+
+# Types moto's CloudFormation creates but cannot delete, each with how to delete one by physical id.
+# (Routes, route table associations and gateway attachments go with their table or gateway.)
+UNDELETABLE = {
+    "AWS::Lambda::LayerVersion": _delete_layer_version,
+    "AWS::IAM::ManagedPolicy": _delete_managed_policy,
+    "AWS::EC2::RouteTable": _delete_route_table,
+    "AWS::EC2::InternetGateway": _delete_internet_gateway,
+}
