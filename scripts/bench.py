@@ -24,7 +24,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 CDK = os.path.join(ROOT, "node_modules", ".bin", "cdk")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-LAUNCHER_DIR = os.path.join(ROOT, "lambda", "launcher")
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "21"))
 ASSET_LIMIT_BYTES = 50 * 1024
 
@@ -99,26 +98,34 @@ def _import_time(statement: str, path: str | None) -> Callable[[], float]:
 def bench_launcher_import() -> bool:
     work = tempfile.mkdtemp(prefix="bench-launcher-")
     try:
-        asset = os.path.join(work, "launcher")
-        shutil.copytree(LAUNCHER_DIR, asset, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        asset = _staged_launcher(work)
         ours, base = alternate(_import_time("import handler", asset), _import_time("import boto3", None), IMPORT_RUNS)
         return report("launcher cold import", ours, base, "bare import boto3", 1.2)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _staged_launcher(work: str) -> str:
+    """The launcher's asset as JobLauncher stages it (its folder plus the shared modules it bundles)."""
+    sys.path.insert(0, ROOT)
+    from study_env.constructs.job_launcher import LAUNCHER_FOLDER, SHARED_MODULES
+    from study_env.constructs.lab_function import stage_asset
+    from study_env.paths import LAMBDA_DIR
+
+    return stage_asset(os.path.join(LAMBDA_DIR, LAUNCHER_FOLDER), SHARED_MODULES, os.path.join(work, "launcher"))
+
+
 def bench_launcher_asset() -> bool:
-    """The asset zipped as CDK does (deflate), excluding what JobLauncher excludes."""
+    """The asset zipped as CDK does (deflate), staged as JobLauncher stages it."""
     work = tempfile.mkdtemp(prefix="bench-asset-")
     try:
+        asset = _staged_launcher(work)
         archive = os.path.join(work, "launcher.zip")
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-            for root, dirs, files in os.walk(LAUNCHER_DIR):
-                dirs[:] = [d for d in dirs if d != "__pycache__"]
+            for root, _dirs, files in os.walk(asset):
                 for name in sorted(files):
-                    if not name.endswith(".pyc"):
-                        path = os.path.join(root, name)
-                        zf.write(path, os.path.relpath(path, LAUNCHER_DIR))
+                    path = os.path.join(root, name)
+                    zf.write(path, os.path.relpath(path, asset))
         size = os.path.getsize(archive)
         ok = size < ASSET_LIMIT_BYTES
         print(f"launcher asset: {size / 1024:.1f} KB zipped (target < {ASSET_LIMIT_BYTES // 1024} KB) {'OK' if ok else 'MISSED'}")

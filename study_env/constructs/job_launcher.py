@@ -19,8 +19,9 @@ from study_env.arns import sagemaker_arn
 from study_env.nag import acknowledge, sagemaker_resource_finding
 from study_env.naming import INSTANCE_TYPE, LAB_PREFIX
 
-# The asset folder under lambda/.
+# The asset folder under lambda/, and what of lambda/shared/ it bundles.
 LAUNCHER_FOLDER = "launcher"
+SHARED_MODULES = ("lab_contract",)
 # CreateTransformJob is granted on its own, with a condition on the model.
 CREATE_JOB_ACTIONS = {kind.arn_type: kind.action("Create") for kind in JOB_KINDS if kind is not TRANSFORM}
 DESCRIBE_ACTIONS = (*(kind.action("Describe") for kind in JOB_KINDS), MODEL.action("Describe"))
@@ -88,7 +89,7 @@ class JobLauncher(Construct):
             timeout=timeout,
             log_retention=log_retention,
             memory_size=memory_size,
-            shared_modules=("lab_contract",),
+            shared_modules=SHARED_MODULES,
             environment={
                 "STUDY_BUCKET": study_bucket.bucket_name,
                 "EXECUTION_ROLE_ARN": execution_role.role_arn,

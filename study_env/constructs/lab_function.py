@@ -93,12 +93,15 @@ class LabFunction(Construct):
 _EXCLUDE = ("__pycache__", "*.pyc")
 
 
+def stage_asset(code_dir: str, shared_modules: Sequence[str], destination: str) -> str:
+    """Lay out in ``destination`` what Lambda will see: the folder's files, the shared modules beside them."""
+    shutil.copytree(code_dir, destination, ignore=shutil.ignore_patterns(*_EXCLUDE))
+    for module in shared_modules:
+        shutil.copyfile(os.path.join(LAMBDA_SHARED_DIR, module + ".py"), os.path.join(destination, module + ".py"))
+    return destination
+
+
 def _asset(code_dir: str, shared_modules: Sequence[str], staging: str) -> lambda_.Code:
-    """The folder as Lambda will see it: its own files, plus the shared modules beside the handler."""
     if not shared_modules:
         return lambda_.Code.from_asset(code_dir, exclude=list(_EXCLUDE))
-    bundle = os.path.join(staging, "asset")
-    shutil.copytree(code_dir, bundle, ignore=shutil.ignore_patterns(*_EXCLUDE))
-    for module in shared_modules:
-        shutil.copyfile(os.path.join(LAMBDA_SHARED_DIR, module + ".py"), os.path.join(bundle, module + ".py"))
-    return lambda_.Code.from_asset(bundle)
+    return lambda_.Code.from_asset(stage_asset(code_dir, shared_modules, os.path.join(staging, "asset")))
