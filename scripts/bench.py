@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from typing import Callable
+from collections.abc import Callable
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -58,7 +58,10 @@ def alternate(a: Callable[[], float], b: Callable[[], float], runs: int) -> tupl
 def report(name: str, ours: float, base: float, base_name: str, target: float) -> bool:
     ratio = ours / base
     ok = ratio <= target
-    print(f"{name}: ours {ours:.3f}s, {base_name} {base:.3f}s, ratio {ratio:.2f} (target <= {target}) {'OK' if ok else 'MISSED'}")
+    print(
+        f"{name}: ours {ours:.3f}s, {base_name} {base:.3f}s, ratio {ratio:.2f} (target <= {target}) "
+        f"{'OK' if ok else 'MISSED'}"
+    )
     return ok
 
 
@@ -66,6 +69,7 @@ def bench_synth() -> bool:
     env = _env()
     out = tempfile.mkdtemp(prefix="bench-synth-")
     try:
+
         def synth(app_cmd: str | None, sub: str) -> Callable[[], float]:
             cmd = [CDK, "synth", "--quiet", "--no-notices", "-o", os.path.join(out, sub)]
             if app_cmd:
@@ -89,7 +93,9 @@ def _import_time(statement: str, path: str | None) -> Callable[[], float]:
     )
 
     def run() -> float:
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True, capture_output=True, text=True
+        )
         return float(out.stdout.strip().splitlines()[-1])
 
     return run
@@ -128,7 +134,10 @@ def bench_launcher_asset() -> bool:
                     zf.write(path, os.path.relpath(path, asset))
         size = os.path.getsize(archive)
         ok = size < ASSET_LIMIT_BYTES
-        print(f"launcher asset: {size / 1024:.1f} KB zipped (target < {ASSET_LIMIT_BYTES // 1024} KB) {'OK' if ok else 'MISSED'}")
+        print(
+            f"launcher asset: {size / 1024:.1f} KB zipped (target < {ASSET_LIMIT_BYTES // 1024} KB) "
+            f"{'OK' if ok else 'MISSED'}"
+        )
         return ok
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -21,7 +21,7 @@ def main() -> int:
     with open(OUT, "w", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
-        for row, label in zip(data.data, data.target):
+        for row, label in zip(data.data, data.target, strict=True):
             writer.writerow([f"{v:.6g}" for v in row] + [int(label)])
     print(f"wrote {OUT}: {len(data.target)} rows, {len(header)} columns")
     return 0

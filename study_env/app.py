@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
 
-from aws_cdk import App, Environment, Fn, Stack, Tags
+from aws_cdk import App, Environment, Fn, Tags
 
 from study_env.config import StudyConfig
 from study_env.stacks.foundation import FoundationStack
@@ -15,50 +16,62 @@ from study_env.stacks.studio import StudioStack
 from study_env.tags import lab_tags
 
 
+class LabStacks(TypedDict):
+    """The app's stacks by short name, each with its own type (``stacks["serving"].endpoint`` type-checks)."""
 
-def build_stacks(app: App, config: StudyConfig) -> dict[str, Stack]:
+    foundation: FoundationStack
+    studio: StudioStack
+    jobs: JobsStack
+    serving: NotRequired[ServingStack]
+
+
+def build_stacks(app: App, config: StudyConfig) -> LabStacks:
     """Create every stack the config asks for, in dependency order; return them by short name.
 
     Each stack's construct id is its stack name, so `cdk deploy mls-serving` selects it by that name.
     """
     env = Environment(account=config.account, region=config.region) if (config.account or config.region) else None
-    stacks: dict[str, Stack] = {}
-    stacks["foundation"] = FoundationStack(
-        app,
-        config.stack_name("foundation"),
-        stack_name=config.stack_name("foundation"),
-        description="sagemaker-study-env: study bucket and SageMaker execution role",
-        config=config,
-        env=env,
+
+    def named(part: str, description: str) -> dict[str, Any]:
+        return {
+            "id": config.stack_name(part),
+            "stack_name": config.stack_name(part),
+            "description": description,
+            "env": env,
+        }
+
+    foundation = FoundationStack(
+        app, config=config, **named("foundation", "sagemaker-study-env: study bucket and SageMaker execution role")
     )
-    foundation = stacks["foundation"]
     # What every later stack is built on: the bucket and the role that SageMaker assumes.
-    shared = dict(
-        config=config, study_bucket=foundation.study_bucket, execution_role=foundation.execution_role, env=env
-    )
-    stacks["studio"] = StudioStack(
-        app,
-        config.stack_name("studio"),
-        stack_name=config.stack_name("studio"),
-        description="sagemaker-study-env: Studio domain, user profile with idle shutdown, and its teardown",
-        **shared,
-    )
-    stacks["jobs"] = JobsStack(
-        app,
-        config.stack_name("jobs"),
-        stack_name=config.stack_name("jobs"),
-        description="sagemaker-study-env: the job launcher, job notifications and cleanup of what jobs leave behind",
-        alerts_topic=foundation.alerts.topic,
-        **shared,
+    shared: dict[str, Any] = {
+        "config": config,
+        "study_bucket": foundation.study_bucket,
+        "execution_role": foundation.execution_role,
+    }
+    stacks = LabStacks(
+        foundation=foundation,
+        studio=StudioStack(
+            app,
+            **shared,
+            **named("studio", "sagemaker-study-env: Studio domain, user profile with idle shutdown, and its teardown"),
+        ),
+        jobs=JobsStack(
+            app,
+            alerts_topic=foundation.alerts.topic,
+            **shared,
+            **named(
+                "jobs",
+                "sagemaker-study-env: the job launcher, job notifications and cleanup of what jobs leave behind",
+            ),
+        ),
     )
     if config.serving_enabled:
         stacks["serving"] = ServingStack(
             app,
-            config.stack_name("serving"),
-            stack_name=config.stack_name("serving"),
-            description="sagemaker-study-env: an endpoint for one model, deleted after its time-to-live",
             launcher_role_arn=Fn.import_value(launcher_role_export_name(config.prefix)),
             **shared,
+            **named("serving", "sagemaker-study-env: an endpoint for one model, deleted after its time-to-live"),
         )
         stacks["serving"].add_stack_dependency(stacks["jobs"])
     for key, value in lab_tags(config.prefix).items():
@@ -70,7 +83,7 @@ def create_app(
     context: Mapping[str, Any] | None = None,
     outdir: str | None = None,
     environ: Mapping[str, str] | None = None,
-) -> tuple[App, StudyConfig, dict[str, Stack]]:
+) -> tuple[App, StudyConfig, LabStacks]:
     """An App with its stacks. ``context`` adds to (and overrides) cdk.json's context.
 
     Raises :class:`study_env.config.ContextError` before any stack is built when a value is bad.

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
+from study_env import layout
 from study_env.naming import ENDPOINT_INSTANCE_TYPE, INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
 
 _MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
@@ -68,13 +70,18 @@ class StudyConfig:
         """The Serving stack exists only when context names a model to serve."""
         return bool(self.training_job_name or self.model_key)
 
+    @property
+    def served_model_key(self) -> str | None:
+        """The key in the study bucket of the model the Serving stack serves (``None``: no Serving stack)."""
+        if self.training_job_name:
+            return layout.training_model_key(self.training_job_name)
+        return self.model_key
+
     def stack_name(self, part: str) -> str:
         return f"{self.prefix}-{part}"
 
     @classmethod
-    def from_context(
-        cls, get: Callable[[str], Any], environ: Mapping[str, str] | None = None
-    ) -> "StudyConfig":
+    def from_context(cls, get: Callable[[str], Any], environ: Mapping[str, str] | None = None) -> StudyConfig:
         """Build the config from a context getter (``app.node.try_get_context``).
 
         ``environ`` supplies the account and region (``CDK_DEFAULT_ACCOUNT``/``CDK_DEFAULT_REGION``,
@@ -98,32 +105,34 @@ class StudyConfig:
             if not INSTANCE_TYPE.matches(itype):
                 raise ContextError("allowed_instance_types", itype, "each entry " + INSTANCE_TYPE.rule)
 
-        default_itype = _member_of("default_instance_type", value("default_instance_type", d.default_instance_type), allowed)
+        default_itype = _member_of(
+            "default_instance_type", value("default_instance_type", d.default_instance_type), allowed
+        )
         xgb = _choice("xgboost_version", value("xgboost_version", d.xgboost_version), XGBOOST_VERSIONS)
 
         profile = value("user_profile_name", d.user_profile_name)
         if not SAGEMAKER_NAME.matches(profile):
             raise ContextError("user_profile_name", profile, SAGEMAKER_NAME.rule)
-        idle = _int_in("idle_timeout_minutes", value("idle_timeout_minutes", d.idle_timeout_minutes), *IDLE_TIMEOUT_RANGE)
+        idle = _int_in(
+            "idle_timeout_minutes", value("idle_timeout_minutes", d.idle_timeout_minutes), *IDLE_TIMEOUT_RANGE
+        )
 
-        job = _optional_str(value("training_job_name", None))
-        if job is not None and not SAGEMAKER_NAME.matches(job):
-            raise ContextError("training_job_name", job, "is not a SageMaker training job name, which " + SAGEMAKER_NAME.rule)
-        key = _optional_str(value("model_key", None))
-        if key is not None:
-            if ".." in key.split("/") or not _MODEL_KEY_RE.match(key):
-                raise ContextError(
-                    "model_key", key, "must be a key in the study bucket under models/ ending in .tar.gz (no s3://, no bucket name)"
-                )
-        if job and key:
-            raise ContextError("model_key", key, "give either training_job_name or model_key, not both")
+        job, key = _served_model(
+            _optional_str(value("training_job_name", None)), _optional_str(value("model_key", None))
+        )
 
         mode = _choice("endpoint_mode", value("endpoint_mode", d.endpoint_mode), ENDPOINT_MODES)
-        memory = _int_choice("serverless_memory_mb", value("serverless_memory_mb", d.serverless_memory_mb), SERVERLESS_MEMORY_CHOICES)
-        concurrency = _int_in(
-            "serverless_max_concurrency", value("serverless_max_concurrency", d.serverless_max_concurrency), *SERVERLESS_CONCURRENCY_RANGE
+        memory = _int_choice(
+            "serverless_memory_mb", value("serverless_memory_mb", d.serverless_memory_mb), SERVERLESS_MEMORY_CHOICES
         )
-        endpoint_itype = _member_of("endpoint_instance_type", value("endpoint_instance_type", d.endpoint_instance_type), allowed)
+        concurrency = _int_in(
+            "serverless_max_concurrency",
+            value("serverless_max_concurrency", d.serverless_max_concurrency),
+            *SERVERLESS_CONCURRENCY_RANGE,
+        )
+        endpoint_itype = _member_of(
+            "endpoint_instance_type", value("endpoint_instance_type", d.endpoint_instance_type), allowed
+        )
         if not ENDPOINT_INSTANCE_TYPE.matches(endpoint_itype):
             raise ContextError("endpoint_instance_type", endpoint_itype, ENDPOINT_INSTANCE_TYPE.rule)
         ttl = _int_in("endpoint_ttl_hours", value("endpoint_ttl_hours", d.endpoint_ttl_hours), *ENDPOINT_TTL_RANGE)
@@ -153,6 +162,23 @@ class StudyConfig:
             account=env.get("CDK_DEFAULT_ACCOUNT") or None,
             region=env.get("CDK_DEFAULT_REGION") or None,
         )
+
+
+def _served_model(job: str | None, key: str | None) -> tuple[str | None, str | None]:
+    """The model the serving stack serves: a training job's, or a key in the study bucket (not both)."""
+    if job is not None and not SAGEMAKER_NAME.matches(job):
+        raise ContextError(
+            "training_job_name", job, "is not a SageMaker training job name, which " + SAGEMAKER_NAME.rule
+        )
+    if key is not None and (".." in key.split("/") or not _MODEL_KEY_RE.match(key)):
+        raise ContextError(
+            "model_key",
+            key,
+            "must be a key in the study bucket under models/ ending in .tar.gz (no s3://, no bucket name)",
+        )
+    if job and key:
+        raise ContextError("model_key", key, "give either training_job_name or model_key, not both")
+    return job, key
 
 
 def _string_list(key: str, raw: Any) -> list[str]:

@@ -40,10 +40,12 @@ class SageMakerImages:
 
     def __init__(self, scope: Construct) -> None:
         stack = Stack.of(scope)
-        mapping = stack.node.try_find_child(_MAPPING_ID)
-        if mapping is None:
-            mapping = CfnMapping(stack, _MAPPING_ID, mapping=region_registries())
-        self._mapping: CfnMapping = mapping
+        existing = stack.node.try_find_child(_MAPPING_ID)
+        self._mapping = (
+            existing
+            if isinstance(existing, CfnMapping)
+            else CfnMapping(stack, _MAPPING_ID, mapping=region_registries())
+        )
 
     @property
     def account(self) -> str:
@@ -63,6 +65,4 @@ class SageMakerImages:
         return Fn.join("", [self.registry, f"/{SKLEARN_REPOSITORY}:{SKLEARN_TAG}"])
 
     def repository_arn(self, repository: str) -> str:
-        return Fn.join(
-            "", [f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:", self.account, f":repository/{repository}"]
-        )
+        return Fn.join("", [f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:", self.account, f":repository/{repository}"])

@@ -84,20 +84,44 @@ class JobKind(SageMakerKind):
 
 
 PROCESSING: Final = JobKind(
-    "processing", "ProcessingJob", "processing-job", "ProcessingJobSummaries",
-    "ProcessingEndTime", "SageMaker Processing Job State Change", 63, "processing-jobs",
+    "processing",
+    "ProcessingJob",
+    "processing-job",
+    "ProcessingJobSummaries",
+    "ProcessingEndTime",
+    "SageMaker Processing Job State Change",
+    63,
+    "processing-jobs",
 )
 TRAINING: Final = JobKind(
-    "training", "TrainingJob", "training-job", "TrainingJobSummaries",
-    "TrainingEndTime", "SageMaker Training Job State Change", 63, "jobs",
+    "training",
+    "TrainingJob",
+    "training-job",
+    "TrainingJobSummaries",
+    "TrainingEndTime",
+    "SageMaker Training Job State Change",
+    63,
+    "jobs",
 )
 TUNING: Final = JobKind(
-    "tuning", "HyperParameterTuningJob", "hyper-parameter-tuning-job", "HyperParameterTuningJobSummaries",
-    "HyperParameterTuningEndTime", "SageMaker HyperParameter Tuning Job State Change", 32, "hyper-tuning-jobs",
+    "tuning",
+    "HyperParameterTuningJob",
+    "hyper-parameter-tuning-job",
+    "HyperParameterTuningJobSummaries",
+    "HyperParameterTuningEndTime",
+    "SageMaker HyperParameter Tuning Job State Change",
+    32,
+    "hyper-tuning-jobs",
 )
 TRANSFORM: Final = JobKind(
-    "transform", "TransformJob", "transform-job", "TransformJobSummaries",
-    "TransformEndTime", "SageMaker Transform Job State Change", 63, "transform-jobs",
+    "transform",
+    "TransformJob",
+    "transform-job",
+    "TransformJobSummaries",
+    "TransformEndTime",
+    "SageMaker Transform Job State Change",
+    63,
+    "transform-jobs",
 )
 # The order the lab creates them in (Day 9, 6-7, 10, 12).
 JOB_KINDS: Final = (PROCESSING, TRAINING, TUNING, TRANSFORM)

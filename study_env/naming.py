@@ -28,7 +28,9 @@ class NameRule:
 
 
 # The lab's prefix starts stack names (a letter first) and bucket, job and model names (lowercase only).
-LAB_PREFIX = NameRule(re.compile(r"[a-z][a-z0-9]{1,9}"), "must be 2-10 lowercase letters and digits, starting with a letter")
+LAB_PREFIX = NameRule(
+    re.compile(r"[a-z][a-z0-9]{1,9}"), "must be 2-10 lowercase letters and digits, starting with a letter"
+)
 INSTANCE_TYPE = NameRule(re.compile(r"ml\.[a-z0-9]+\.[a-z0-9]+"), "must look like ml.<family>.<size>, e.g. ml.m5.large")
 # Real-time and async endpoints run on no ml.t3 type (SageMaker's ProductionVariantInstanceType).
 ENDPOINT_INSTANCE_TYPE = NameRule(

@@ -25,6 +25,12 @@ os.environ["PATH"] = os.path.join(sys.prefix, "bin") + os.pathsep + os.environ.g
 import pytest  # noqa: E402
 
 from tests.support.synthesis import Synthesis, synthesize  # noqa: E402
+from tools import lambda_assets  # noqa: E402
+
+# Each function's asset folder on sys.path, as Lambda lays it out: `import launcher`, `import leftovers`,
+# `import teardown_plan` and the shared `import lab_contract` work in every test. Their module names differ.
+for _folder in lambda_assets.asset_folders():
+    lambda_assets.add_to_path(_folder)
 
 
 @pytest.fixture(scope="session")

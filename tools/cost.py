@@ -7,7 +7,8 @@ exception, and it deletes itself). ``idle_billing_resources`` finds them in a te
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 Resource = Mapping[str, Any]
 

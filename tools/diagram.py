@@ -14,7 +14,8 @@ import argparse
 import re
 import sys
 from collections import Counter, defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tools.assembly import CloudAssembly, StackArtifact
 
@@ -71,7 +72,8 @@ def _node_id(stack: StackArtifact, construct: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", f"{stack.artifact_id}_{construct}")
 
 
-def render(assembly: CloudAssembly) -> str:
+def _nodes(assembly: CloudAssembly) -> tuple[dict[str, Counter], dict[str, StackArtifact], dict[str, str]]:
+    """Resource types per node, each node's stack, and the node behind each named export."""
     types: dict[str, Counter] = defaultdict(Counter)
     owners: dict[str, StackArtifact] = {}
     exports: dict[str, str] = {}
@@ -84,9 +86,14 @@ def render(assembly: CloudAssembly) -> str:
         for output in stack.outputs.values():
             name = (output.get("Export") or {}).get("Name")
             refs = [target for kind, target in _references(output.get("Value")) if kind == "ref"]
-            if isinstance(name, str) and refs and refs[0] in stack.resources and _construct(stack, refs[0]):
-                exports[name] = _node_id(stack, _construct(stack, refs[0]))
+            exporter = _construct(stack, refs[0]) if refs and refs[0] in stack.resources else None
+            if isinstance(name, str) and exporter:
+                exports[name] = _node_id(stack, exporter)
+    return types, owners, exports
 
+
+def _edges(assembly: CloudAssembly, exports: dict[str, str]) -> set[tuple[str, str, str]]:
+    """(source, target, label) for each reference from one construct to another."""
     edges: set[tuple[str, str, str]] = set()
     for stack in assembly.stacks:
         for logical_id, resource in stack.resources.items():
@@ -95,25 +102,27 @@ def render(assembly: CloudAssembly) -> str:
                 continue
             source = _node_id(stack, construct)
             for kind, target in _references(resource.get("Properties", {})):
-                if kind == "import" and target in exports and exports[target] != source:
+                if kind == "import" and exports.get(target, source) != source:
                     edges.add((source, exports[target], "cross-stack"))
                 elif kind == "ref" and target in stack.resources:
                     target_construct = _construct(stack, target)
                     if target_construct is not None and target_construct != construct:
                         edges.add((source, _node_id(stack, target_construct), ""))
+    return edges
 
+
+def render(assembly: CloudAssembly) -> str:
+    types, owners, exports = _nodes(assembly)
     lines = ["```mermaid", "flowchart LR"]
     for stack in assembly.stacks:
         nodes = sorted(n for n in types if owners[n] is stack)
         lines.append(f'  subgraph {_node_id(stack, "stack")}["{stack.stack_name}"]')
         for node in nodes:
-            construct = node[len(re.sub(r"[^A-Za-z0-9_]", "_", stack.artifact_id)) + 1:]
-            kinds = ", ".join(
-                (f"{n}× " if n > 1 else "") + _short_type(t) for t, n in sorted(types[node].items())
-            )
+            construct = node[len(re.sub(r"[^A-Za-z0-9_]", "_", stack.artifact_id)) + 1 :]
+            kinds = ", ".join((f"{n}× " if n > 1 else "") + _short_type(t) for t, n in sorted(types[node].items()))
             lines.append(f'    {node}["<b>{construct}</b><br/>{kinds}"]')
         lines.append("  end")
-    for source, target, label in sorted(edges):
+    for source, target, label in sorted(_edges(assembly, exports)):
         if source in types and target in types:
             lines.append(f"  {source} -->|{label}| {target}" if label else f"  {source} --> {target}")
     lines.append("```")

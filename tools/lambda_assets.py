@@ -15,6 +15,17 @@ from types import ModuleType
 from study_env.paths import LAMBDA_DIR, LAMBDA_SHARED_DIR
 
 
+def asset_folders() -> list[str]:
+    """The function asset folders under ``lambda/`` (``shared`` is bundled into them, not deployed alone)."""
+    return sorted(
+        name
+        for name in os.listdir(LAMBDA_DIR)
+        if os.path.isdir(os.path.join(LAMBDA_DIR, name))
+        and os.path.join(LAMBDA_DIR, name) != LAMBDA_SHARED_DIR
+        and not name.startswith((".", "_"))
+    )
+
+
 def add_to_path(folder: str) -> str:
     """Put ``lambda/<folder>`` and ``lambda/shared`` on ``sys.path``; return the folder's path."""
     path = os.path.join(LAMBDA_DIR, folder)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 LOG = logging.getLogger(__name__)
 # CloudFormation shows at most this much of a reason; keep the start, where the cause is.
@@ -19,7 +20,9 @@ MAX_REASON = 4000
 Work = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
-def response_body(event: Mapping[str, Any], status: str, physical_id: str, data: Mapping[str, Any], reason: str) -> dict:
+def response_body(
+    event: Mapping[str, Any], status: str, physical_id: str, data: Mapping[str, Any], reason: str
+) -> dict:
     return {
         "Status": status,
         "Reason": reason[:MAX_REASON],
@@ -32,7 +35,9 @@ def response_body(event: Mapping[str, Any], status: str, physical_id: str, data:
     }
 
 
-def respond(event: Mapping[str, Any], context: Any, work: Work, physical_id: str, opener=urllib.request.urlopen) -> dict:
+def respond(
+    event: Mapping[str, Any], context: Any, work: Work, physical_id: str, opener=urllib.request.urlopen
+) -> dict:
     """Run ``work(event)`` and report its outcome to CloudFormation; return the body sent.
 
     ``work`` returns the attributes (``Fn::GetAtt``) of the resource. Its exception becomes a FAILED
@@ -48,7 +53,9 @@ def respond(event: Mapping[str, Any], context: Any, work: Work, physical_id: str
     body = response_body(event, status, physical_id, data, reason)
     payload = json.dumps(body).encode()
     request = urllib.request.Request(
-        event["ResponseURL"], data=payload, method="PUT",
+        event["ResponseURL"],
+        data=payload,
+        method="PUT",
         headers={"Content-Type": "", "Content-Length": str(len(payload))},
     )
     with opener(request, timeout=30) as reply:

@@ -9,8 +9,9 @@ that changes the endpoint restarts the clock and one that changes nothing keeps 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cfn_response import respond
 
@@ -26,7 +27,7 @@ def expiry(now: datetime, ttl_hours: int) -> datetime:
         raise ValueError(f"TtlHours={ttl_hours!r}: must be between 1 and {MAX_TTL_HOURS}")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return (now.astimezone(timezone.utc) + timedelta(hours=ttl_hours)).replace(microsecond=0)
+    return (now.astimezone(UTC) + timedelta(hours=ttl_hours)).replace(microsecond=0)
 
 
 def schedule_attributes(expires: datetime) -> dict[str, str]:
@@ -34,7 +35,7 @@ def schedule_attributes(expires: datetime) -> dict[str, str]:
     return {"ScheduleExpression": f"at({stamp})", "ExpiresAt": stamp + "Z"}
 
 
-def on_event(event: Mapping[str, Any], clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> dict[str, str]:
+def on_event(event: Mapping[str, Any], clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, str]:
     if event["RequestType"] == "Delete":
         return {}
     raw = event["ResourceProperties"].get("TtlHours")

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -90,7 +91,13 @@ def clean_up(sm, prefix: str) -> CleanupReport:
     report = CleanupReport([], [], [], [])
     for kind in STOP_ORDER:
         for name in running_lab_jobs(sm, prefix, kind):
-            _attempt(report, report.stopped_jobs, f"{kind.label} {name}", getattr(sm, kind.method("Stop")), **{kind.field("Name"): name})
+            _attempt(
+                report,
+                report.stopped_jobs,
+                f"{kind.label} {name}",
+                getattr(sm, kind.method("Stop")),
+                **{kind.field("Name"): name},
+            )
     for name in lab_models(sm, prefix):
         _attempt(report, report.deleted_models, f"model {name}", sm.delete_model, ModelName=name)
     return report

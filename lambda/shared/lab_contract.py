@@ -43,7 +43,12 @@ class Kind:
 PROCESSING = Kind("processing", "ProcessingJob", "ProcessingJobSummaries", 63, "ProcessingEndTime", "processing-jobs")
 TRAINING = Kind("training", "TrainingJob", "TrainingJobSummaries", 63, "TrainingEndTime", "jobs")
 TUNING = Kind(
-    "tuning", "HyperParameterTuningJob", "HyperParameterTuningJobSummaries", 32, "HyperParameterTuningEndTime", "hyper-tuning-jobs"
+    "tuning",
+    "HyperParameterTuningJob",
+    "HyperParameterTuningJobSummaries",
+    32,
+    "HyperParameterTuningEndTime",
+    "hyper-tuning-jobs",
 )
 TRANSFORM = Kind("transform", "TransformJob", "TransformJobSummaries", 63, "TransformEndTime", "transform-jobs")
 JOBS = {kind.key: kind for kind in (PROCESSING, TRAINING, TUNING, TRANSFORM)}

@@ -32,11 +32,23 @@ THROTTLED = frozenset(
 )
 # Already gone: the goal of the call is met.
 GONE = frozenset(
-    {"ResourceNotFound", "FileSystemNotFound", "MountTargetNotFound", "InvalidGroup.NotFound", "InvalidPermission.NotFound"}
+    {
+        "ResourceNotFound",
+        "FileSystemNotFound",
+        "MountTargetNotFound",
+        "InvalidGroup.NotFound",
+        "InvalidPermission.NotFound",
+    }
 )
 # Still in use or changing state: the next poll tries again.
 BUSY = frozenset(
-    {"ResourceInUse", "DependencyViolation", "FileSystemInUse", "IncorrectMountTargetState", "IncorrectFileSystemLifeCycleState"}
+    {
+        "ResourceInUse",
+        "DependencyViolation",
+        "FileSystemInUse",
+        "IncorrectMountTargetState",
+        "IncorrectFileSystemLifeCycleState",
+    }
 )
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
@@ -66,12 +78,18 @@ def is_complete(event: dict, context=None, clients: dict | None = None) -> dict:
 def run_step(phase: str, props: dict, clients: dict) -> Plan | None:
     """Describe, plan and issue this poll's deletes. ``None`` when throttled while describing."""
     try:
-        plan = describe_apps(clients, props["DomainId"]) if phase == "apps" else describe_residue(clients, props["VpcId"])
+        plan = (
+            describe_apps(clients, props["DomainId"]) if phase == "apps" else describe_residue(clients, props["VpcId"])
+        )
     except ClientError as err:
         if _code(err) in THROTTLED:
             return None
         raise
-    print(json.dumps({"phase": phase, "present": plan.present, "calls": [f"{c.service}:{c.operation}" for c in plan.calls]}))
+    print(
+        json.dumps(
+            {"phase": phase, "present": plan.present, "calls": [f"{c.service}:{c.operation}" for c in plan.calls]}
+        )
+    )
     for call in plan.calls:
         try:
             getattr(clients[call.service], call.operation)(**call.kwargs)
@@ -81,7 +99,9 @@ def run_step(phase: str, props: dict, clients: dict) -> Plan | None:
                 break
             if code in GONE or code in BUSY:
                 continue
-            raise RuntimeError(f"{call.service} {call.operation} {json.dumps(call.kwargs, default=str)} failed: {err}") from err
+            raise RuntimeError(
+                f"{call.service} {call.operation} {json.dumps(call.kwargs, default=str)} failed: {err}"
+            ) from err
     return plan
 
 
@@ -102,15 +122,22 @@ def describe_residue(clients: dict, vpc_id: str) -> Plan:
         clients["ec2"],
         "describe_security_groups",
         "SecurityGroups",
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": list(NFS_GROUP_NAME_PATTERNS)}],
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": list(NFS_GROUP_NAME_PATTERNS)},
+        ],
     )
     domain_ids = nfs_domain_ids(groups)
     efs = clients["efs"]
-    file_systems = home_file_systems(_paginate(efs, "describe_file_systems", "FileSystems"), domain_ids) if domain_ids else []
+    file_systems = (
+        home_file_systems(_paginate(efs, "describe_file_systems", "FileSystems"), domain_ids) if domain_ids else []
+    )
     mount_targets = {}
     for fs in file_systems:
         try:
-            mount_targets[fs["FileSystemId"]] = efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"]
+            mount_targets[fs["FileSystemId"]] = efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])[
+                "MountTargets"
+            ]
         except ClientError as err:
             if _code(err) not in GONE:
                 raise

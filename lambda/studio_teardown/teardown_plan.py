@@ -64,13 +64,19 @@ def plan_apps(apps: list[dict], spaces: list[dict]) -> Plan:
         plan.present.append(f"app {app['AppType']}/{app['AppName']} of {next(iter(owner.values()))} ({app['Status']})")
         if app["Status"] in APP_DELETABLE:
             plan.calls.append(
-                Call("sagemaker", "delete_app", {"DomainId": app["DomainId"], "AppType": app["AppType"], "AppName": app["AppName"], **owner})
+                Call(
+                    "sagemaker",
+                    "delete_app",
+                    {"DomainId": app["DomainId"], "AppType": app["AppType"], "AppName": app["AppName"], **owner},
+                )
             )
     spaces_with_live_apps = {a.get("SpaceName") for a in live}
     for space in spaces:
         plan.present.append(f"space {space['SpaceName']} ({space['Status']})")
         if space["Status"] in SPACE_DELETABLE and space["SpaceName"] not in spaces_with_live_apps:
-            plan.calls.append(Call("sagemaker", "delete_space", {"DomainId": space["DomainId"], "SpaceName": space["SpaceName"]}))
+            plan.calls.append(
+                Call("sagemaker", "delete_space", {"DomainId": space["DomainId"], "SpaceName": space["SpaceName"]})
+            )
     return plan
 
 
@@ -120,10 +126,20 @@ def plan_residue(security_groups: list[dict], file_systems: list[dict], mount_ta
         if file_systems_left:
             continue
         if sg.get("IpPermissions"):
-            revokes.append(Call("ec2", "revoke_security_group_ingress", {"GroupId": sg["GroupId"], "IpPermissions": sg["IpPermissions"]}))
+            revokes.append(
+                Call(
+                    "ec2",
+                    "revoke_security_group_ingress",
+                    {"GroupId": sg["GroupId"], "IpPermissions": sg["IpPermissions"]},
+                )
+            )
         if sg.get("IpPermissionsEgress"):
             revokes.append(
-                Call("ec2", "revoke_security_group_egress", {"GroupId": sg["GroupId"], "IpPermissions": sg["IpPermissionsEgress"]})
+                Call(
+                    "ec2",
+                    "revoke_security_group_egress",
+                    {"GroupId": sg["GroupId"], "IpPermissions": sg["IpPermissionsEgress"]},
+                )
             )
         deletes.append(Call("ec2", "delete_security_group", {"GroupId": sg["GroupId"]}))
     plan.calls.extend(revokes + deletes)

@@ -37,8 +37,17 @@ def _parse_assignments(pairs: list[str] | None, option: str) -> dict[str, Any]:
 def build_request(action: str, args: argparse.Namespace) -> dict[str, Any]:
     """The launcher request for ``action`` from the command's options (only what was given)."""
     request: dict[str, Any] = {"action": action}
-    for option in ("instance_type", "max_runtime_seconds", "request_id", "strategy", "max_jobs",
-                   "max_parallel_jobs", "model_name", "training_job_name", "tuning_job_name"):
+    for option in (
+        "instance_type",
+        "max_runtime_seconds",
+        "request_id",
+        "strategy",
+        "max_jobs",
+        "max_parallel_jobs",
+        "model_name",
+        "training_job_name",
+        "tuning_job_name",
+    ):
         value = getattr(args, option, None)
         if value is not None:
             request[option] = value
@@ -53,7 +62,10 @@ def build_request(action: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def start_job(ctx: Context, action: str, request: dict[str, Any], wait: bool) -> dict[str, Any]:
     response = launch(ctx.transport, request)
-    ctx.out(f"{action}: started {response.get('job_name')}" + (f"  {response['console_url']}" if response.get("console_url") else ""))
+    ctx.out(
+        f"{action}: started {response.get('job_name')}"
+        + (f"  {response['console_url']}" if response.get("console_url") else "")
+    )
     if wait:
         return ctx.wait(ACTION_KINDS[action], response["job_name"])
     return response
@@ -124,7 +136,9 @@ def read_rows(args) -> str:
     elif args.row:
         body = "\n".join(args.row)
     else:
-        raise LabError("invoke: give rows with --row 'v1,v2,...' (repeatable) or --rows-file FILE (CSV, no header, no label)")
+        raise LabError(
+            "invoke: give rows with --row 'v1,v2,...' (repeatable) or --rows-file FILE (CSV, no header, no label)"
+        )
     if not body.strip():
         raise LabError("invoke: no rows to send")
     return body.strip() + "\n"
@@ -133,7 +147,9 @@ def read_rows(args) -> str:
 def invoke_endpoint(ctx: Context, endpoint: str, body: str) -> str:
     runtime = ctx.session.client("sagemaker-runtime")
     try:
-        response = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="text/csv", Accept="text/csv", Body=body.encode())
+        response = runtime.invoke_endpoint(
+            EndpointName=endpoint, ContentType="text/csv", Accept="text/csv", Body=body.encode()
+        )
     except ClientError as err:
         raise LabError(f"endpoint {endpoint}: {err.response['Error'].get('Message', err)}") from None
     return response["Body"].read().decode()
@@ -156,8 +172,10 @@ def cmd_cleanup(ctx: Context, args) -> int:
     serving = ctx.lab.outputs.get("serving", {})
     for name, _status in lab_endpoints(ctx):
         if name == serving.get(ENDPOINT_OUTPUT):
-            ctx.out(f"endpoint {name} belongs to stack {ctx.lab.stack_name('serving')}: remove it with "
-                    f"`{serving_destroy_command(ctx.lab)}`")
+            ctx.out(
+                f"endpoint {name} belongs to stack {ctx.lab.stack_name('serving')}: remove it with "
+                f"`{serving_destroy_command(ctx.lab)}`"
+            )
             continue
         actions.append((f"delete endpoint {name}", ENDPOINT, "Delete", name))
     if not actions:

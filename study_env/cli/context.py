@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from study_env.cli.lab import Lab, Transport, wait_for
 from study_env.cli.serving import ServingDeployer
@@ -37,5 +38,10 @@ class Context:
 
     def wait(self, kind: SageMakerKind, name: str) -> dict:
         return wait_for(
-            self.sagemaker, kind, name, timeout_seconds=self.timeout_seconds, poll_seconds=self.poll_seconds, progress=self.out
+            self.sagemaker,
+            kind,
+            name,
+            timeout_seconds=self.timeout_seconds,
+            poll_seconds=self.poll_seconds,
+            progress=self.out,
         )

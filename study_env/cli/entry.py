@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
@@ -22,10 +23,16 @@ from study_env.cli.parser import build_parser
 from study_env.cli.pipeline import cmd_pipeline
 from study_env.cli.serving import CdkServing, ServingDeployer
 
-
 COMMANDS = {
-    "status": cmd_status, "jobs": cmd_jobs, "process": cmd_start, "train": cmd_start, "tune": cmd_start,
-    "transform": cmd_start, "invoke": cmd_invoke, "pipeline": cmd_pipeline, "cleanup": cmd_cleanup,
+    "status": cmd_status,
+    "jobs": cmd_jobs,
+    "process": cmd_start,
+    "train": cmd_start,
+    "tune": cmd_start,
+    "transform": cmd_start,
+    "invoke": cmd_invoke,
+    "pipeline": cmd_pipeline,
+    "cleanup": cmd_cleanup,
 }
 
 

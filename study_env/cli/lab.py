@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError, NoCredentialsError
 
@@ -57,7 +58,9 @@ class Lab:
         try:
             return self.outputs[part][key]
         except KeyError:
-            raise LabError(f"stack {self.stack_name(part)} has no output {key!r}: redeploy it with this version") from None
+            raise LabError(
+                f"stack {self.stack_name(part)} has no output {key!r}: redeploy it with this version"
+            ) from None
 
     @property
     def bucket(self) -> str:
@@ -100,6 +103,7 @@ def find_lab(session, prefix: str) -> Lab:
 
 
 # --- reaching the launcher ------------------------------------------------------------------------
+
 
 class Transport(Protocol):
     def send(self, request: dict[str, Any]) -> dict[str, Any]: ...

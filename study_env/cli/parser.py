@@ -11,8 +11,12 @@ def _job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance-type", dest="instance_type", help="one of the lab's allowed_instance_types")
     parser.add_argument("--max-runtime-seconds", dest="max_runtime_seconds", type=int)
     parser.add_argument("--request-id", dest="request_id", help="a retry with the same id returns the same job")
-    parser.add_argument("--field", action="append", metavar="KEY=VALUE",
-                        help="any other launcher request field (JSON value), e.g. --field input_prefix=data/raw/")
+    parser.add_argument(
+        "--field",
+        action="append",
+        metavar="KEY=VALUE",
+        help="any other launcher request field (JSON value), e.g. --field input_prefix=data/raw/",
+    )
     parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
 
 
@@ -20,8 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="study", description="Run the study plan on your deployed lab.")
     parser.add_argument("--prefix", default="mls", help="the lab's prefix (context 'prefix'; default mls)")
     parser.add_argument("--region", help="AWS region (default: your AWS configuration)")
-    parser.add_argument("--timeout-minutes", type=float, default=DEFAULT_TIMEOUT_MINUTES,
-                        help="how long to wait for one job (default %(default)s)")
+    parser.add_argument(
+        "--timeout-minutes",
+        type=float,
+        default=DEFAULT_TIMEOUT_MINUTES,
+        help="how long to wait for one job (default %(default)s)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("status", help="stacks, outputs, running jobs and endpoints")
     jobs = sub.add_parser("jobs", help="the lab's recent jobs with status")
@@ -31,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     _job_options(process)
     train = sub.add_parser("train", help="Training: built-in XGBoost on data/processed/")
     _job_options(train)
-    train.add_argument("--hyperparameter", action="append", metavar="NAME=VALUE", help="e.g. --hyperparameter max_depth=6")
+    train.add_argument(
+        "--hyperparameter", action="append", metavar="NAME=VALUE", help="e.g. --hyperparameter max_depth=6"
+    )
     train.add_argument("--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training")
     tune = sub.add_parser("tune", help="Hyperparameter tuning over the plan's ranges")
     _job_options(tune)
@@ -49,11 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     _rows_options(invoke)
     invoke.add_argument("--endpoint", help="default: the serving stack's endpoint")
 
-    pipeline = sub.add_parser("pipeline", help="Day 13-14: process, train, tune, transform (, endpoint, invoke, delete)")
+    pipeline = sub.add_parser(
+        "pipeline", help="Day 13-14: process, train, tune, transform (, endpoint, invoke, delete)"
+    )
     pipeline.add_argument("--max-jobs", dest="max_jobs", type=int, default=4, help="tuning jobs in total (default 4)")
     pipeline.add_argument("--max-parallel-jobs", dest="max_parallel_jobs", type=int, default=2)
-    pipeline.add_argument("--endpoint", action="store_true",
-                          help="also deploy the best model (serving stack), invoke it and destroy it again")
+    pipeline.add_argument(
+        "--endpoint",
+        action="store_true",
+        help="also deploy the best model (serving stack), invoke it and destroy it again",
+    )
     _rows_options(pipeline)
 
     cleanup = sub.add_parser("cleanup", help="stop the lab's running jobs and delete its endpoints")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from study_env.cli.commands import invoke_endpoint, read_rows, start_job
 from study_env.cli.context import Context
 from study_env.cli.lab import ACTION_KINDS, LabError
+from study_env.cli.serving import ServingDeployer
 from study_env.job_kinds import ENDPOINT, SageMakerKind
 
 
@@ -40,7 +41,11 @@ def run_pipeline(ctx: Context, args) -> list[Step]:
         except LabError:
             steps.append(Step(name, "", "FAILED", time.monotonic() - started))
             raise
-        steps.append(Step(name, result.get(kind.name_field, ""), result.get(kind.status_field, "done"), time.monotonic() - started))
+        steps.append(
+            Step(
+                name, result.get(kind.name_field, ""), result.get(kind.status_field, "done"), time.monotonic() - started
+            )
+        )
         return result
 
     def job(action: str, request: dict) -> Callable[[], dict]:
@@ -49,24 +54,28 @@ def run_pipeline(ctx: Context, args) -> list[Step]:
     try:
         timed("process", ACTION_KINDS["process"], job("process", {}))
         training = timed("train", ACTION_KINDS["train"], job("train", {}))
-        tuning = timed("tune", ACTION_KINDS["tune"], job("tune", {"max_jobs": args.max_jobs, "max_parallel_jobs": args.max_parallel_jobs}))
+        tuning = timed(
+            "tune",
+            ACTION_KINDS["tune"],
+            job("tune", {"max_jobs": args.max_jobs, "max_parallel_jobs": args.max_parallel_jobs}),
+        )
         best, why = best_training_job(tuning, training["TrainingJobName"])
         steps[-1].note = f"best training job {best} ({why})"
         timed("transform", ACTION_KINDS["transform"], job("transform", {"training_job_name": best}))
         if args.endpoint:
             if ctx.serving is None:
                 raise LabError("pipeline --endpoint needs a way to deploy the serving stack")
-            run_endpoint_steps(ctx, args, best, timed, steps)
+            run_endpoint_steps(ctx, ctx.serving, args, best, timed, steps)
     finally:
         ctx.out(render_summary(steps))
     return steps
 
 
-def run_endpoint_steps(ctx: Context, args, model_job: str, timed, steps: list[Step]) -> None:
+def run_endpoint_steps(ctx: Context, serving: ServingDeployer, args, model_job: str, timed, steps: list[Step]) -> None:
     holder: dict[str, str] = {}
 
     def deploy() -> dict:
-        holder["endpoint"] = ctx.serving.deploy(model_job)
+        holder["endpoint"] = serving.deploy(model_job)
         return ctx.wait(ENDPOINT, holder["endpoint"])
 
     try:
@@ -77,20 +86,36 @@ def run_endpoint_steps(ctx: Context, args, model_job: str, timed, steps: list[St
         else:
             started = time.monotonic()
             predictions = invoke_endpoint(ctx, holder["endpoint"], rows).strip().splitlines()
-            steps.append(Step("invoke", holder["endpoint"], "done", time.monotonic() - started,
-                              f"{len(predictions)} predictions: {', '.join(predictions[:3])}"))
+            steps.append(
+                Step(
+                    "invoke",
+                    holder["endpoint"],
+                    "done",
+                    time.monotonic() - started,
+                    f"{len(predictions)} predictions: {', '.join(predictions[:3])}",
+                )
+            )
     finally:
         started = time.monotonic()
-        ctx.serving.remove()
-        steps.append(Step("delete endpoint", holder.get("endpoint", ctx.lab.stack_name("serving")), "done",
-                          time.monotonic() - started, "serving stack destroyed"))
+        serving.remove()
+        steps.append(
+            Step(
+                "delete endpoint",
+                holder.get("endpoint", ctx.lab.stack_name("serving")),
+                "done",
+                time.monotonic() - started,
+                "serving stack destroyed",
+            )
+        )
 
 
 def render_summary(steps: list[Step]) -> str:
     lines = ["pipeline summary:"]
     for i, step in enumerate(steps, 1):
-        lines.append(f"  {i}. {step.name:<16} {step.status:<10} {step.seconds:7.1f} s  {step.resource}"
-                     + (f"  ({step.note})" if step.note else ""))
+        lines.append(
+            f"  {i}. {step.name:<16} {step.status:<10} {step.seconds:7.1f} s  {step.resource}"
+            + (f"  ({step.note})" if step.note else "")
+        )
     if not steps:
         lines.append("  (no step ran)")
     return "\n".join(lines)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from botocore.exceptions import ClientError
 
-from study_env.cli.lab import MODEL_DATA_OUTPUT, SERVING, Lab, LabError, find_lab
+from study_env.cli.lab import MODEL_DATA_OUTPUT, Lab, LabError, find_lab
 from study_env.paths import ROOT
 
 
@@ -23,7 +24,7 @@ class ServingDeployer(Protocol):
 class CdkServing:
     """The Serving stack through the project's CDK CLI, as `make deploy` would do it, for this lab and region."""
 
-    def __init__(self, lab: Lab, session, run: Callable[..., None] | None = None) -> None:
+    def __init__(self, lab: Lab, session, run: Callable[..., object] | None = None) -> None:
         self.lab = lab
         self.session = session
         self._run = run or (lambda *args: _run_cdk(*args, region=session.region_name))
@@ -60,7 +61,9 @@ def _run_cdk(*args: str, region: str | None) -> None:
     if region:
         # The stacks go where the CLI found the lab (--region), not wherever the AWS profile points.
         env.update(AWS_REGION=region, AWS_DEFAULT_REGION=region)
-    result = subprocess.run([os.path.join(ROOT, "node_modules", ".bin", "cdk"), *args, "--no-notices"], cwd=ROOT, env=env)
+    result = subprocess.run(
+        [os.path.join(ROOT, "node_modules", ".bin", "cdk"), *args, "--no-notices"], cwd=ROOT, env=env
+    )
     if result.returncode != 0:
         raise LabError(f"`cdk {' '.join(args)}` failed (exit {result.returncode})")
 

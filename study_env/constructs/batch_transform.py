@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from typing import cast
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from study_env import layout
 from study_env.arns import sagemaker_arn
@@ -52,13 +53,18 @@ class BatchTransform(Construct):
             raise ValueError("BatchTransform allowed_instance_types: name at least one instance type")
         for instance_type in allowed_instance_types:
             INSTANCE_TYPE.check("BatchTransform", "allowed_instance_types", instance_type)
-        for prop, prefix, root in (("input_prefix", input_prefix, layout.DATA), ("output_prefix", output_prefix, layout.OUTPUT)):
+        for prop, prefix, root in (
+            ("input_prefix", input_prefix, layout.DATA),
+            ("output_prefix", output_prefix, layout.OUTPUT),
+        ):
             try:
                 layout.check_prefix(prefix)
             except ValueError as err:
                 raise ValueError(f"BatchTransform {err}") from None
             if not prefix.startswith(root):
-                raise ValueError(f"BatchTransform {prop}={prefix!r}: must be under {root} (what the execution role may use)")
+                raise ValueError(
+                    f"BatchTransform {prop}={prefix!r}: must be under {root} (what the execution role may use)"
+                )
         self.input_prefix, self.output_prefix = input_prefix, output_prefix
         self.model = model
         self.job_name_prefix = job_name_prefix
@@ -95,8 +101,11 @@ class BatchTransform(Construct):
         # An imported role is a jsii proxy, not a Construct subclass, but it has a node.
         if getattr(grantee, "node", None) is not None:
             acknowledge(
-                grantee,
-                (sagemaker_resource_finding("transform-job", f"{self.job_name_prefix}-*"),
-                 "Transform job names are chosen per request; each starts with the lab's prefix and may use only this model."),
+                cast(IConstruct, grantee),
+                (
+                    sagemaker_resource_finding("transform-job", f"{self.job_name_prefix}-*"),
+                    "Transform job names are chosen per request; each starts with the lab's prefix and may use only "
+                    "this model.",
+                ),
             )
         return grant

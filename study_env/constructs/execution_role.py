@@ -32,7 +32,8 @@ class SageMakerExecutionRole(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
-            description="SageMaker execution role of the study lab: its bucket's prefixes, SageMaker logs and built-in images only",
+            description="SageMaker execution role of the study lab: its bucket's prefixes, SageMaker logs and "
+            "built-in images only",
         )
         b = study_bucket
         b.grant_read(self.role, b.data, b.code, b.models)
@@ -72,14 +73,24 @@ class SageMakerExecutionRole(Construct):
         bucket_id = Stack.of(self).resolve(b.bucket.bucket_arn)["Fn::GetAtt"][0]
         acknowledge(
             policy,
-            ("AwsSolutions-IAM5[Resource::*]",
-             "cloudwatch:PutMetricData and ecr:GetAuthorizationToken support no resource-level permission; "
-             "metrics are limited to SageMaker namespaces by condition."),
-            (f"AwsSolutions-IAM5[Resource::{log_finding}]", "SageMaker names each job's log group under /aws/sagemaker/ at run time."),
-            (f"AwsSolutions-IAM5[Resource::{log_finding}:log-stream:*]", "SageMaker creates one log stream per job instance at run time."),
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "cloudwatch:PutMetricData and ecr:GetAuthorizationToken support no resource-level permission; "
+                "metrics are limited to SageMaker namespaces by condition.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::{log_finding}]",
+                "SageMaker names each job's log group under /aws/sagemaker/ at run time.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::{log_finding}:log-stream:*]",
+                "SageMaker creates one log stream per job instance at run time.",
+            ),
             *(
-                (f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{p}*]",
-                 "SageMaker reads and writes objects with job-specific names under this layout prefix only.")
+                (
+                    f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{p}*]",
+                    "SageMaker reads and writes objects with job-specific names under this layout prefix only.",
+                )
                 for p in (b.data, b.code, b.models, b.data_processed, b.data_features, b.output)
             ),
         )

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from study_env.arns import sagemaker_arn
 from study_env.config import XGBOOST_VERSIONS
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.lab_function import LabFunction
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
 from study_env.job_kinds import JOB_KINDS, MODEL, TRANSFORM
-from study_env.arns import sagemaker_arn
 from study_env.nag import acknowledge, sagemaker_resource_finding
 from study_env.naming import INSTANCE_TYPE, LAB_PREFIX
 
@@ -64,16 +64,22 @@ class JobLauncher(Construct):
         super().__init__(scope, id)
         LAB_PREFIX.check("JobLauncher", "prefix", prefix)
         if xgboost_version not in XGBOOST_VERSIONS:
-            raise ValueError(f"JobLauncher xgboost_version={xgboost_version!r}: must be one of {', '.join(XGBOOST_VERSIONS)}")
+            raise ValueError(
+                f"JobLauncher xgboost_version={xgboost_version!r}: must be one of {', '.join(XGBOOST_VERSIONS)}"
+            )
         allowed = tuple(allowed_instance_types)
         if not allowed:
             raise ValueError("JobLauncher allowed_instance_types=(): name at least one instance type")
         for instance_type in allowed:
             INSTANCE_TYPE.check("JobLauncher", "allowed_instance_types", instance_type)
         if default_instance_type not in allowed:
-            raise ValueError(f"JobLauncher default_instance_type={default_instance_type!r}: must be one of allowed_instance_types")
+            raise ValueError(
+                f"JobLauncher default_instance_type={default_instance_type!r}: must be one of allowed_instance_types"
+            )
         if not 128 <= memory_size <= 1024:
-            raise ValueError(f"JobLauncher memory_size={memory_size!r}: must be 128-1024 MB (the function only calls APIs)")
+            raise ValueError(
+                f"JobLauncher memory_size={memory_size!r}: must be 128-1024 MB (the function only calls APIs)"
+            )
         if not 3 <= timeout.to_seconds() <= 120:
             raise ValueError("JobLauncher timeout: must be 3-120 seconds")
         self.prefix = prefix
@@ -123,7 +129,9 @@ class JobLauncher(Construct):
                 conditions=allowed_types,
             )
         )
-        self.role.add_to_policy(iam.PolicyStatement(sid="CreateLabModels", actions=["sagemaker:CreateModel"], resources=model_arns))
+        self.role.add_to_policy(
+            iam.PolicyStatement(sid="CreateLabModels", actions=["sagemaker:CreateModel"], resources=model_arns)
+        )
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="DescribeAndTagLabJobs",
@@ -147,11 +155,16 @@ class JobLauncher(Construct):
         policy = self.role.node.find_child("DefaultPolicy")
         acknowledge(
             policy,
-            ("AwsSolutions-IAM5[Resource::*]",
-             "SageMaker's List*Jobs calls support no resource-level permission; the launcher filters results by its prefix."),
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "SageMaker's List*Jobs calls support no resource-level permission; the launcher filters results by "
+                "its prefix.",
+            ),
             *(
-                (sagemaker_resource_finding(r, f"{self.prefix}-*"),
-                 "Job and model names are chosen per request; every one starts with the lab's prefix.")
+                (
+                    sagemaker_resource_finding(r, f"{self.prefix}-*"),
+                    "Job and model names are chosen per request; every one starts with the lab's prefix.",
+                )
                 for r in (*(kind.arn_type for kind in JOB_KINDS), MODEL.arn_type)
             ),
         )

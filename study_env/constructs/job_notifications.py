@@ -10,6 +10,7 @@ from constructs import Construct
 from study_env.job_kinds import FINAL_JOB_STATES, JOB_KINDS, TRAINING, JobKind
 from study_env.nag import acknowledge
 
+
 class JobNotifications(Construct):
     """One EventBridge rule per job kind, named ``<prefix>-<kind>-job-state``, sending a one-line message.
 
@@ -42,13 +43,18 @@ class JobNotifications(Construct):
                 f"{job.key.capitalize()}JobState",
                 rule_name=f"{prefix}-{job.key}-job-state",
                 description=f"{prefix} {job.key} jobs reaching {', '.join(FINAL_JOB_STATES)}",
-                event_pattern=events.EventPattern(source=["aws.sagemaker"], detail_type=[job.detail_type], detail=detail),
+                event_pattern=events.EventPattern(
+                    source=["aws.sagemaker"], detail_type=[job.detail_type], detail=detail
+                ),
             )
             rule.add_target(targets.SnsTopic(self.topic, message=self.message(job)))
             acknowledge(
                 rule,
-                ("Annotation::@aws-cdk/aws-events:ruleUnresolvedEnvironment",
-                 "The topic is the Foundation stack's, in this account and region; only its imported ARN is a token."),
+                (
+                    "Annotation::@aws-cdk/aws-events:ruleUnresolvedEnvironment",
+                    "The topic is the Foundation stack's, in this account and region; only its imported ARN is a "
+                    "token.",
+                ),
             )
             self.rules[job.key] = rule
 

@@ -11,10 +11,10 @@ from aws_cdk import CustomResource, Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from study_env.arns import sagemaker_arn
 from study_env.constructs.job_launcher import LIST_ACTIONS
 from study_env.constructs.lab_function import LabFunction
 from study_env.job_kinds import MODEL, STOP_ORDER
-from study_env.arns import sagemaker_arn
 from study_env.nag import acknowledge, sagemaker_resource_finding
 from study_env.naming import LAB_PREFIX
 from study_env.tags import PREFIX_KEY
@@ -41,7 +41,8 @@ class LabCleanup(Construct):
             "Handler",
             folder="lab_cleanup",
             handler="leftovers.handler",
-            description=f"On cdk destroy: stops running {prefix} jobs and deletes {prefix} models made outside CloudFormation",
+            description=f"On cdk destroy: stops running {prefix} jobs and deletes {prefix} models made outside "
+            "CloudFormation",
             timeout=Duration.minutes(5),
             shared_modules=("lab_contract",),
         )
@@ -77,10 +78,16 @@ class LabCleanup(Construct):
         policy = self.handler.role.node.find_child("DefaultPolicy")
         acknowledge(
             policy,
-            ("AwsSolutions-IAM5[Resource::*]", "SageMaker's List* calls support no resource-level permission; they only read names."),
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "SageMaker's List* calls support no resource-level permission; they only read names.",
+            ),
             *(
-                (sagemaker_resource_finding(kind, f"{self.prefix}-*"),
-                 f"The launcher names each {kind} at run time; the {kind}/{self.prefix}-* pattern plus the tag condition is the lab's own.")
+                (
+                    sagemaker_resource_finding(kind, f"{self.prefix}-*"),
+                    f"The launcher names each {kind} at run time; the {kind}/{self.prefix}-* pattern plus the tag "
+                    "condition is the lab's own.",
+                )
                 for kind in CLEANUP_ACTIONS
             ),
         )

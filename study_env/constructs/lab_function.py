@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -53,7 +53,9 @@ class LabFunction(Construct):
             raise ValueError(f"LabFunction handler={handler!r}: no such module in {code_dir}")
         for module in shared_modules:
             if not os.path.isfile(os.path.join(LAMBDA_SHARED_DIR, module + ".py")):
-                raise ValueError(f"LabFunction shared_modules={list(shared_modules)!r}: no {module}.py in {LAMBDA_SHARED_DIR}")
+                raise ValueError(
+                    f"LabFunction shared_modules={list(shared_modules)!r}: no {module}.py in {LAMBDA_SHARED_DIR}"
+                )
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
         self.role = iam.Role(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description

@@ -52,21 +52,43 @@ class ModelEndpoint(Construct):
         capture_percent: int = 0,
     ) -> None:
         super().__init__(scope, id)
-        _check(model_data_key.startswith(layout.MODELS) and model_data_key.endswith(".tar.gz")
-               and ".." not in model_data_key.split("/"),
-               "model_data_key", model_data_key, "must be a key under models/ ending in .tar.gz")
+        _check(
+            model_data_key.startswith(layout.MODELS)
+            and model_data_key.endswith(".tar.gz")
+            and ".." not in model_data_key.split("/"),
+            "model_data_key",
+            model_data_key,
+            "must be a key under models/ ending in .tar.gz",
+        )
         SAGEMAKER_NAME.check("ModelEndpoint", "endpoint_name", endpoint_name)
-        _check(xgboost_version in XGBOOST_VERSIONS, "xgboost_version", xgboost_version, "must be one of " + ", ".join(XGBOOST_VERSIONS))
+        _check(
+            xgboost_version in XGBOOST_VERSIONS,
+            "xgboost_version",
+            xgboost_version,
+            "must be one of " + ", ".join(XGBOOST_VERSIONS),
+        )
         _check(mode in ENDPOINT_MODES, "mode", mode, "must be one of " + ", ".join(ENDPOINT_MODES))
-        _check(serverless_memory_mb in SERVERLESS_MEMORY_CHOICES, "serverless_memory_mb", serverless_memory_mb,
-               "must be one of " + ", ".join(map(str, SERVERLESS_MEMORY_CHOICES)))
+        _check(
+            serverless_memory_mb in SERVERLESS_MEMORY_CHOICES,
+            "serverless_memory_mb",
+            serverless_memory_mb,
+            "must be one of " + ", ".join(map(str, SERVERLESS_MEMORY_CHOICES)),
+        )
         low, high = SERVERLESS_CONCURRENCY_RANGE
-        _check(low <= serverless_max_concurrency <= high, "serverless_max_concurrency", serverless_max_concurrency,
-               f"must be between {low} and {high}")
+        _check(
+            low <= serverless_max_concurrency <= high,
+            "serverless_max_concurrency",
+            serverless_max_concurrency,
+            f"must be between {low} and {high}",
+        )
         ENDPOINT_INSTANCE_TYPE.check("ModelEndpoint", "instance_type", instance_type)
         _check(0 <= capture_percent <= 100, "capture_percent", capture_percent, "must be between 0 (off) and 100")
-        _check(not (capture_percent and mode == "serverless"), "capture_percent", capture_percent,
-               "serverless endpoints do not support data capture; use mode instance or async")
+        _check(
+            not (capture_percent and mode == "serverless"),
+            "capture_percent",
+            capture_percent,
+            "serverless endpoints do not support data capture; use mode instance or async",
+        )
 
         self.mode = mode
         self.model_data_key = model_data_key
@@ -121,7 +143,10 @@ class ModelEndpoint(Construct):
             data_capture_config=capture,
         )
         self.endpoint = sagemaker.CfnEndpoint(
-            self, "Endpoint", endpoint_name=endpoint_name, endpoint_config_name=self.endpoint_config.attr_endpoint_config_name
+            self,
+            "Endpoint",
+            endpoint_name=endpoint_name,
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
         )
 
     @property

@@ -15,7 +15,7 @@ How, without a timestamp in the template:
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from aws_cdk import Aws, CustomResource, Stack
 from aws_cdk import aws_iam as iam
@@ -64,7 +64,9 @@ class StackTimeToLive(Construct):
             description=f"Lets EventBridge Scheduler delete {stack.stack_name} when its time-to-live ends",
         )
         self.role.add_to_policy(
-            iam.PolicyStatement(sid="DeleteThisStackOnly", actions=["cloudformation:DeleteStack"], resources=[Aws.STACK_ID])
+            iam.PolicyStatement(
+                sid="DeleteThisStackOnly", actions=["cloudformation:DeleteStack"], resources=[Aws.STACK_ID]
+            )
         )
         self.schedule = scheduler.CfnSchedule(
             self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from aws_cdk import Aws, Fn, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -46,8 +46,15 @@ class StudioDomain(Construct):
         SAGEMAKER_NAME.check("StudioDomain", "domain_name", domain_name)
         SAGEMAKER_NAME.check("StudioDomain", "user_profile_name", user_profile_name)
         low, high = IDLE_TIMEOUT_RANGE
-        if isinstance(idle_timeout_minutes, bool) or not isinstance(idle_timeout_minutes, int) or not low <= idle_timeout_minutes <= high:
-            raise ValueError(f"StudioDomain idle_timeout_minutes={idle_timeout_minutes!r}: must be a whole number of minutes, {low}-{high}")
+        if (
+            isinstance(idle_timeout_minutes, bool)
+            or not isinstance(idle_timeout_minutes, int)
+            or not low <= idle_timeout_minutes <= high
+        ):
+            raise ValueError(
+                f"StudioDomain idle_timeout_minutes={idle_timeout_minutes!r}: must be a whole number of minutes, "
+                f"{low}-{high}"
+            )
         INSTANCE_TYPE.check("StudioDomain", "instance_type", instance_type)
         subnet_ids = [subnet.subnet_id for subnet in vpc.public_subnets]
         if not subnet_ids:
@@ -101,12 +108,21 @@ class StudioDomain(Construct):
         """The domain's page in the SageMaker console, where "Open Studio" starts a session."""
         return Fn.join(
             "",
-            ["https://", Aws.REGION, ".console.aws.amazon.com/sagemaker/home?region=", Aws.REGION, "#/studio/", self.domain_id],
+            [
+                "https://",
+                Aws.REGION,
+                ".console.aws.amazon.com/sagemaker/home?region=",
+                Aws.REGION,
+                "#/studio/",
+                self.domain_id,
+            ],
         )
 
     def resource_arn(self, resource: str, name: str) -> str:
         """The ARN of a domain-scoped SageMaker resource, e.g. ``resource_arn("app", "*")``."""
-        return Stack.of(self).format_arn(service="sagemaker", resource=resource, resource_name=f"{self.domain_id}/{name}")
+        return Stack.of(self).format_arn(
+            service="sagemaker", resource=resource, resource_name=f"{self.domain_id}/{name}"
+        )
 
     def grant_studio_user(self, grantee: iam.IGrantable) -> None:
         """What Studio's web UI does with the user's role: read this domain and profile, run its apps and spaces.
@@ -127,9 +143,15 @@ class StudioDomain(Construct):
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[
-                "sagemaker:CreateApp", "sagemaker:DeleteApp", "sagemaker:DescribeApp",
-                "sagemaker:CreateSpace", "sagemaker:UpdateSpace", "sagemaker:DeleteSpace", "sagemaker:DescribeSpace",
-                "sagemaker:AddTags", "sagemaker:ListTags",
+                "sagemaker:CreateApp",
+                "sagemaker:DeleteApp",
+                "sagemaker:DescribeApp",
+                "sagemaker:CreateSpace",
+                "sagemaker:UpdateSpace",
+                "sagemaker:DeleteSpace",
+                "sagemaker:DescribeSpace",
+                "sagemaker:AddTags",
+                "sagemaker:ListTags",
             ],
             resource_arns=[self.resource_arn("app", "*"), self.resource_arn("space", "*")],
         )

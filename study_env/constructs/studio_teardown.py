@@ -57,7 +57,9 @@ class StudioTeardown(Construct):
         if not _DEADLINE_MARGIN.to_seconds() * 2 <= total <= MAX_TOTAL_TIMEOUT.to_seconds():
             raise ValueError(f"StudioTeardown total_timeout={total}s: must be 10-60 minutes")
         if not 10 <= interval <= total / 10:
-            raise ValueError(f"StudioTeardown query_interval={interval}s: must be at least 10 s and at most a tenth of total_timeout")
+            raise ValueError(
+                f"StudioTeardown query_interval={interval}s: must be at least 10 s and at most a tenth of total_timeout"
+            )
         stack = Stack.of(self)
         self.log_group = logs.LogGroup(
             self, "Logs", retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY
@@ -72,7 +74,9 @@ class StudioTeardown(Construct):
         self._grant_residue_cleanup(stack, vpc)
         # A separate policy: the handler functions must not depend on the domain (the domain depends
         # on ResidueTeardown, which depends on the functions), only AppsTeardown does.
-        self.apps_policy = iam.Policy(self, "AppsTeardownPolicy", roles=[self.role], statements=studio.teardown_statements())
+        self.apps_policy = iam.Policy(
+            self, "AppsTeardownPolicy", roles=[self.role], statements=studio.teardown_statements()
+        )
 
         code = lambda_.Code.from_asset(HANDLER_DIR, exclude=["__pycache__", "*.pyc"])
         on_event, is_complete = (
@@ -125,39 +129,69 @@ class StudioTeardown(Construct):
         account = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}/*"
         acknowledge(
             self.role.node.find_child("DefaultPolicy"),
-            ("AwsSolutions-IAM5[Resource::*]",
-             "ec2:DescribeSecurityGroups and elasticfilesystem:DescribeFileSystems without a file system id support no resource-level permission."),
-            ("AwsSolutions-IAM5[Resource::" + account.format(service="ec2", resource="security-group") + "]",
-             "SageMaker names the NFS security groups after the domain at run time; a condition limits this to the lab's VPC."),
-            ("AwsSolutions-IAM5[Resource::" + account.format(service="ec2", resource="network-interface") + "]",
-             "EFS mount targets' network interfaces get ids at run time; a condition limits this to the lab's VPC."),
-            ("AwsSolutions-IAM5[Resource::" + account.format(service="elasticfilesystem", resource="file-system") + "]",
-             "SageMaker creates the home file system at run time; a tag condition limits this to SageMaker domains' file systems."),
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "ec2:DescribeSecurityGroups and elasticfilesystem:DescribeFileSystems without a file system id "
+                "support no resource-level permission.",
+            ),
+            (
+                "AwsSolutions-IAM5[Resource::" + account.format(service="ec2", resource="security-group") + "]",
+                "SageMaker names the NFS security groups after the domain at run time; a condition limits this to "
+                "the lab's VPC.",
+            ),
+            (
+                "AwsSolutions-IAM5[Resource::" + account.format(service="ec2", resource="network-interface") + "]",
+                "EFS mount targets' network interfaces get ids at run time; a condition limits this to the lab's VPC.",
+            ),
+            (
+                "AwsSolutions-IAM5[Resource::"
+                + account.format(service="elasticfilesystem", resource="file-system")
+                + "]",
+                "SageMaker creates the home file system at run time; a tag condition limits this to SageMaker "
+                "domains' file systems.",
+            ),
         )
         domain = f"<{logical_id(studio.domain)}.DomainId>"
         acknowledge(
             self.apps_policy,
-            ("AwsSolutions-IAM5[Resource::*]", "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission."),
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission.",
+            ),
             *(
-                (sagemaker_resource_finding(kind, f"{domain}/*"),
-                 f"Studio names each {kind} at run time; the scope is this domain's {kind}s only.")
+                (
+                    sagemaker_resource_finding(kind, f"{domain}/*"),
+                    f"Studio names each {kind} at run time; the scope is this domain's {kind}s only.",
+                )
                 for kind in ("app", "space")
             ),
         )
-        framework = [self.provider.node.find_child(f"framework-{name}") for name in ("onEvent", "isComplete", "onTimeout")]
+        framework = [
+            self.provider.node.find_child(f"framework-{name}") for name in ("onEvent", "isComplete", "onTimeout")
+        ]
         invoked = [logical_id(fn) for fn in (*handlers, *framework[1:])]
         acknowledge(
             self.provider,
-            (LAMBDA_BASIC_EXECUTION_FINDING,
-             "The Provider framework's own functions only write their CloudWatch logs with this managed policy."),
+            (
+                LAMBDA_BASIC_EXECUTION_FINDING,
+                "The Provider framework's own functions only write their CloudWatch logs with this managed policy.",
+            ),
             *(
-                (f"AwsSolutions-IAM5[Resource::<{fn}.Arn>:*]",
-                 "The Provider framework invokes this one function, any version of it.")
+                (
+                    f"AwsSolutions-IAM5[Resource::<{fn}.Arn>:*]",
+                    "The Provider framework invokes this one function, any version of it.",
+                )
                 for fn in invoked
             ),
-            ("AwsSolutions-SF1",
-             "The waiter state machine runs only while a teardown resource is created or deleted; the handlers log every poll."),
-            ("AwsSolutions-SF2", "X-Ray tracing of a waiter that runs once per deploy or destroy adds cost and no insight."),
+            (
+                "AwsSolutions-SF1",
+                "The waiter state machine runs only while a teardown resource is created or deleted; the handlers "
+                "log every poll.",
+            ),
+            (
+                "AwsSolutions-SF2",
+                "X-Ray tracing of a waiter that runs once per deploy or destroy adds cost and no insight.",
+            ),
         )
 
     def _grant_residue_cleanup(self, stack: Stack, vpc: ec2.IVpc) -> None:
@@ -180,13 +214,18 @@ class StudioTeardown(Construct):
         )
         self.role.add_to_policy(
             iam.PolicyStatement(
-                actions=["elasticfilesystem:DescribeMountTargets", "elasticfilesystem:DeleteMountTarget", "elasticfilesystem:DeleteFileSystem"],
+                actions=[
+                    "elasticfilesystem:DescribeMountTargets",
+                    "elasticfilesystem:DeleteMountTarget",
+                    "elasticfilesystem:DeleteFileSystem",
+                ],
                 resources=[stack.format_arn(service="elasticfilesystem", resource="file-system", resource_name="*")],
                 conditions={
                     "StringLike": {
-                        f"aws:ResourceTag/{SAGEMAKER_EFS_TAG}": stack.format_arn(service="sagemaker", resource="domain", resource_name="*")
+                        f"aws:ResourceTag/{SAGEMAKER_EFS_TAG}": stack.format_arn(
+                            service="sagemaker", resource="domain", resource_name="*"
+                        )
                     }
                 },
             )
         )
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
@@ -47,7 +47,10 @@ class StudioUserAccess(Construct):
         super().__init__(scope, id)
         prefixes = list(job_name_prefixes)
         if not prefixes or not all(isinstance(p, str) and p.endswith("-") and "*" not in p for p in prefixes):
-            raise ValueError(f"StudioUserAccess job_name_prefixes={prefixes!r}: give at least one, each ending with '-' and without '*'")
+            raise ValueError(
+                f"StudioUserAccess job_name_prefixes={prefixes!r}: give at least one, each ending with '-' and "
+                "without '*'"
+            )
         if not allowed_instance_types:
             raise ValueError("StudioUserAccess allowed_instance_types: name at least one instance type")
         # An imported role puts every grant below into one policy of this stack, leaving the Foundation's untouched.
@@ -59,7 +62,11 @@ class StudioUserAccess(Construct):
             iam.PolicyStatement(
                 sid="NotebookJobs",
                 actions=list(JOB_ACTIONS),
-                resources=[stack.format_arn(service="sagemaker", resource=r, resource_name=p + "*") for r in JOB_RESOURCES for p in prefixes],
+                resources=[
+                    stack.format_arn(service="sagemaker", resource=r, resource_name=p + "*")
+                    for r in JOB_RESOURCES
+                    for p in prefixes
+                ],
                 # Cost guard: the same allow-list as the launcher. ForAllValues holds for calls naming no type.
                 conditions={"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(allowed_instance_types)}},
             )
@@ -68,10 +75,17 @@ class StudioUserAccess(Construct):
             iam.PolicyStatement(
                 sid="NotebookModels",
                 actions=list(MODEL_ACTIONS),
-                resources=[stack.format_arn(service="sagemaker", resource="model", resource_name=p + "*") for p in prefixes],
+                resources=[
+                    stack.format_arn(service="sagemaker", resource="model", resource_name=p + "*") for p in prefixes
+                ],
             )
         )
-        log_group = stack.format_arn(service="logs", resource="log-group", resource_name="/aws/sagemaker/*", arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        log_group = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name="/aws/sagemaker/*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="NotebookJobLogs",
@@ -87,19 +101,31 @@ class StudioUserAccess(Construct):
         log_group = SAGEMAKER_LOG_GROUP
         acknowledge(
             policy,
-            ("AwsSolutions-IAM5[Resource::*]", "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission."),
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission.",
+            ),
             *(
-                (sagemaker_resource_finding(kind, f"<{domain_id}.DomainId>/*"),
-                 f"Studio names each {kind} of this domain at run time; the scope is this domain's {kind}s only.")
+                (
+                    sagemaker_resource_finding(kind, f"<{domain_id}.DomainId>/*"),
+                    f"Studio names each {kind} of this domain at run time; the scope is this domain's {kind}s only.",
+                )
                 for kind in ("app", "space")
             ),
             *(
-                (sagemaker_resource_finding(kind, f"{p}*"),
-                 f"The SDK names each {kind} with a timestamp at run time; the scope is names starting with {p}.")
+                (
+                    sagemaker_resource_finding(kind, f"{p}*"),
+                    f"The SDK names each {kind} with a timestamp at run time; the scope is names starting with {p}.",
+                )
                 for kind in (*JOB_RESOURCES, MODEL.arn_type)
                 for p in prefixes
             ),
-            (f"AwsSolutions-IAM5[Resource::{log_group}]", "SageMaker names each job's log group under /aws/sagemaker/ at run time."),
-            (f"AwsSolutions-IAM5[Resource::{log_group}:log-stream:*]", "SageMaker creates one log stream per job instance at run time."),
+            (
+                f"AwsSolutions-IAM5[Resource::{log_group}]",
+                "SageMaker names each job's log group under /aws/sagemaker/ at run time.",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::{log_group}:log-stream:*]",
+                "SageMaker creates one log stream per job instance at run time.",
+            ),
         )
-

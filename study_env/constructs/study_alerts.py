@@ -45,10 +45,12 @@ class StudyAlerts(Construct):
         )
         acknowledge(
             self.topic,
-            ("AwsSolutions-SNS2",
-             "Budgets and EventBridge cannot publish to a topic under the free AWS-managed SNS key, and a "
-             "customer-managed key would be the lab's only fixed monthly cost; the topic carries job names and "
-             "budget percentages, no data."),
+            (
+                "AwsSolutions-SNS2",
+                "Budgets and EventBridge cannot publish to a topic under the free AWS-managed SNS key, and a "
+                "customer-managed key would be the lab's only fixed monthly cost; the topic carries job names and "
+                "budget percentages, no data.",
+            ),
         )
         budget_arns = f"arn:{Aws.PARTITION}:budgets::{Aws.ACCOUNT_ID}:budget/{prefix}-*"
         rule_arns = f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/{prefix}-*"
@@ -88,7 +90,9 @@ class StudyAlerts(Construct):
                         threshold=percent,
                         threshold_type="PERCENTAGE",
                     ),
-                    subscribers=[budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=self.topic.topic_arn)],
+                    subscribers=[
+                        budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=self.topic.topic_arn)
+                    ],
                 )
                 for kind, percent in BUDGET_THRESHOLDS
             ],

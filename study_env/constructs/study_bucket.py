@@ -26,7 +26,9 @@ def stage_seed(seed_dir: str, *, sample_data_dir: str, training_code_dir: str) -
     """
     shutil.copytree(sample_data_dir, os.path.join(seed_dir, layout.DATA_RAW))
     shutil.copytree(
-        training_code_dir, os.path.join(seed_dir, layout.CODE_SCRIPTS), ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        training_code_dir,
+        os.path.join(seed_dir, layout.CODE_SCRIPTS),
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
     for leaf in layout.LEAVES:
         folder = os.path.join(seed_dir, leaf)
@@ -101,7 +103,8 @@ class StudyBucket(Construct):
             self.bucket,
             (
                 "AwsSolutions-S1",
-                "A single-user study bucket: server access logs would need a second bucket and cost more than the lab's data.",
+                "A single-user study bucket: server access logs would need a second bucket and cost more than the "
+                "lab's data.",
             ),
         )
 
@@ -127,16 +130,26 @@ class StudyBucket(Construct):
         copy = "BucketDeployment copies its staged assets into the study bucket"
         acknowledge(
             handler,
-            (LAMBDA_BASIC_EXECUTION_FINDING,
-             "CDK's BucketDeployment handler only writes its own CloudWatch logs with this managed policy."),
-            ("AwsSolutions-L1", "The BucketDeployment handler's runtime is chosen and updated by aws-cdk-lib, not by this app."),
+            (
+                LAMBDA_BASIC_EXECUTION_FINDING,
+                "CDK's BucketDeployment handler only writes its own CloudWatch logs with this managed policy.",
+            ),
+            (
+                "AwsSolutions-L1",
+                "The BucketDeployment handler's runtime is chosen and updated by aws-cdk-lib, not by this app.",
+            ),
             ("AwsSolutions-IAM5[Action::s3:GetBucket*]", copy + " and reads bucket metadata to do so."),
             ("AwsSolutions-IAM5[Action::s3:GetObject*]", copy + " from the CDK assets bucket."),
             ("AwsSolutions-IAM5[Action::s3:List*]", copy + " and lists both buckets to do so."),
             ("AwsSolutions-IAM5[Action::s3:Abort*]", copy + " with multipart uploads it may abort."),
-            ("AwsSolutions-IAM5[Action::s3:DeleteObject*]", "CDK grants delete for pruning; this app sets prune=False so nothing of the user's is deleted."),
-            ("AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
-             "Asset object keys are content hashes decided at synth time, inside the CDK bootstrap bucket."),
+            (
+                "AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+                "CDK grants delete for pruning; this app sets prune=False so nothing of the user's is deleted.",
+            ),
+            (
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+                "Asset object keys are content hashes decided at synth time, inside the CDK bootstrap bucket.",
+            ),
             (f"AwsSolutions-IAM5[Resource::<{bucket_arn}.Arn>/*]", copy + " under several layout prefixes."),
         )
 

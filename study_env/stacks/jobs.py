@@ -33,12 +33,17 @@ class JobsStack(LabStack):
         self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=self.config.prefix)
         self.cleanup = LabCleanup(self, "LabCleanup", prefix=self.config.prefix)
         CfnOutput(
-            self, "LauncherFunctionName", value=self.launcher.function_name,
-            description="Job launcher: aws lambda invoke --function-name <this> --payload '{\"action\": \"list\"}' ...",
+            self,
+            "LauncherFunctionName",
+            value=self.launcher.function_name,
+            description='Job launcher: aws lambda invoke --function-name <this> --payload \'{"action": "list"}\' ...',
         )
         # Exported under a fixed name: the optional Serving stack grants this role a transform of its
         # model, and adding or removing that stack must not update this one.
         CfnOutput(
-            self, "LauncherRoleArn", value=self.launcher.role.role_arn,
-            export_name=launcher_role_export_name(self.config.prefix), description="The job launcher's role",
+            self,
+            "LauncherRoleArn",
+            value=self.launcher.role.role_arn,
+            export_name=launcher_role_export_name(self.config.prefix),
+            description="The job launcher's role",
         )

@@ -6,7 +6,6 @@ from aws_cdk import CfnOutput
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from study_env import layout
 from study_env.config import StudyConfig
 from study_env.constructs.batch_transform import BatchTransform
 from study_env.constructs.model_endpoint import ModelEndpoint
@@ -18,10 +17,10 @@ class ServingStack(LabStack):
     def __init__(
         self, scope: Construct, id: str, *, config: StudyConfig, launcher_role_arn: str | None = None, **kwargs
     ) -> None:
-        if not config.serving_enabled:
+        model_key = config.served_model_key
+        if model_key is None:
             raise ValueError("ServingStack: context names no model (training_job_name or model_key)")
         super().__init__(scope, id, config=config, **kwargs)
-        model_key = self.config.model_key or layout.training_model_key(self.config.training_job_name)
         self.endpoint = ModelEndpoint(
             self,
             "ModelEndpoint",
@@ -47,7 +46,9 @@ class ServingStack(LabStack):
             launcher_role = iam.Role.from_role_arn(self, "LauncherRole", launcher_role_arn)
             self.batch_transform.grant_transform(launcher_role)
         self.time_to_live = None
-        expires_at = f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} with the same -c context removes it"
+        expires_at = (
+            f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} with the same -c context removes it"
+        )
         if self.config.endpoint_ttl_hours:
             self.time_to_live = StackTimeToLive(
                 self,
@@ -57,16 +58,36 @@ class ServingStack(LabStack):
             )
             expires_at = self.time_to_live.expires_at
 
-        CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{self.config.endpoint_mode} endpoint")
+        CfnOutput(
+            self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{self.config.endpoint_mode} endpoint"
+        )
         row = "Example call; row.csv holds one line of comma-separated features, no label"
         if self.config.endpoint_mode == "async":
             row += f", uploaded to BUCKET (the BucketName output of {self.config.stack_name('foundation')})"
         CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command, description=row)
         CfnOutput(self, "ExpiresAt", value=expires_at, description="UTC time this stack deletes itself")
-        CfnOutput(self, "ModelData", value=self.endpoint.model_data_key, description="The model artifact served, in the study bucket")
-        CfnOutput(self, "TransformModelName", value=self.batch_transform.model_name,
-                  description="model_name for the launcher's transform action")
-        CfnOutput(self, "TransformInput", value=self.batch_transform.input_prefix,
-                  description="The launcher's default input_prefix for a transform, in the study bucket")
-        CfnOutput(self, "TransformOutput", value=self.batch_transform.output_prefix,
-                  description="The launcher's default output_prefix for a transform; each job writes into <this><job name>/ in the study bucket")
+        CfnOutput(
+            self,
+            "ModelData",
+            value=self.endpoint.model_data_key,
+            description="The model artifact served, in the study bucket",
+        )
+        CfnOutput(
+            self,
+            "TransformModelName",
+            value=self.batch_transform.model_name,
+            description="model_name for the launcher's transform action",
+        )
+        CfnOutput(
+            self,
+            "TransformInput",
+            value=self.batch_transform.input_prefix,
+            description="The launcher's default input_prefix for a transform, in the study bucket",
+        )
+        CfnOutput(
+            self,
+            "TransformOutput",
+            value=self.batch_transform.output_prefix,
+            description="The launcher's default output_prefix for a transform; each job writes into <this><job "
+            "name>/ in the study bucket",
+        )

@@ -26,13 +26,17 @@ class StudioStack(LabStack):
             ip_addresses=ec2.IpAddresses.cidr("10.40.0.0/16"),
             max_azs=2,
             nat_gateways=0,
-            subnet_configuration=[ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)],
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)
+            ],
         )
         acknowledge(
             self.vpc,
-            ("AwsSolutions-VPC7",
-             "The VPC carries only Studio's traffic to its home EFS; flow logs bill per GB ingested and stored, "
-             "and this lab keeps nothing that costs money while idle."),
+            (
+                "AwsSolutions-VPC7",
+                "The VPC carries only Studio's traffic to its home EFS; flow logs bill per GB ingested and stored, "
+                "and this lab keeps nothing that costs money while idle.",
+            ),
         )
         self.sdk_defaults = SageMakerSdkDefaults(
             self,
@@ -64,4 +68,6 @@ class StudioStack(LabStack):
 
         CfnOutput(self, "DomainId", value=self.studio.domain_id, description="SageMaker Studio domain ID")
         CfnOutput(self, "UserProfileName", value=self.studio.user_profile_name, description="Studio user profile")
-        CfnOutput(self, "StudioConsoleUrl", value=self.studio.console_url, description="Open Studio from this console page")
+        CfnOutput(
+            self, "StudioConsoleUrl", value=self.studio.console_url, description="Open Studio from this console page"
+        )

@@ -1,4 +1,4 @@
-"""The study CLI against moto with the real launcher handler in-process: discovery, waiting, pipeline, cleanup, errors."""
+"""The study CLI on moto, the real launcher handler in-process: discovery, waiting, pipeline, cleanup, errors."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from launcher import settings as launcher_settings
 from study_env import cli
 from study_env.cli import commands, context, entry, parser, serving
 from study_env.cli.lab import ACTION_KINDS, JobFailed, Lab, LabError, LambdaTransport, find_lab, launch, wait_for
@@ -22,16 +23,24 @@ from tests.support.launcher import ENVIRONMENT
 from tools.sandbox import gaps
 from tools.sandbox.in_process import InProcessTransport
 
-# Importable once tests.support.launcher has put the launcher's asset folder on sys.path, as Lambda does.
-from launcher import settings as launcher_settings  # noqa: E402
-
 FOUNDATION_TEMPLATE = {
     "Resources": {
         "Bucket": {"Type": "AWS::S3::Bucket"},
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-        }}},
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "sagemaker.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            },
+        },
     },
     "Outputs": {
         "BucketName": {"Value": {"Ref": "Bucket"}},
@@ -43,18 +52,25 @@ FOUNDATION_TEMPLATE = {
 def launcher_environment(prefix: str, bucket: str, role_arn: str) -> dict[str, str]:
     """What the JobLauncher construct sets (AWS_REGION comes from the Lambda runtime, not the function)."""
     environment = {name: ENVIRONMENT[name] for name in launcher_settings.ENVIRONMENT_VARIABLES}
-    environment.update({launcher_settings.PREFIX: prefix, launcher_settings.BUCKET: bucket, launcher_settings.ROLE_ARN: role_arn})
+    environment.update(
+        {launcher_settings.PREFIX: prefix, launcher_settings.BUCKET: bucket, launcher_settings.ROLE_ARN: role_arn}
+    )
     return environment
 
 
 def jobs_template(prefix: str, bucket: str, role_arn: str) -> dict:
     return {
         "Resources": {
-            "Launcher": {"Type": "AWS::Lambda::Function", "Properties": {
-                "Runtime": "python3.12", "Handler": "handler.handler", "Role": role_arn,
-                "Code": {"ZipFile": "def handler(event, context): return None"},
-                "Environment": {"Variables": launcher_environment(prefix, bucket, role_arn)},
-            }},
+            "Launcher": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "handler.handler",
+                    "Role": role_arn,
+                    "Code": {"ZipFile": "def handler(event, context): return None"},
+                    "Environment": {"Variables": launcher_environment(prefix, bucket, role_arn)},
+                },
+            },
         },
         "Outputs": {"LauncherFunctionName": {"Value": {"Ref": "Launcher"}}},
     }
@@ -73,8 +89,10 @@ def deploy_lab(session, prefix: str) -> dict[str, str]:
     cfn.create_stack(StackName=f"{prefix}-foundation", TemplateBody=json.dumps(FOUNDATION_TEMPLATE))
     stack = cfn.describe_stacks(StackName=f"{prefix}-foundation")["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
-    cfn.create_stack(StackName=f"{prefix}-jobs",
-                     TemplateBody=json.dumps(jobs_template(prefix, outputs["BucketName"], outputs["ExecutionRoleArn"])))
+    cfn.create_stack(
+        StackName=f"{prefix}-jobs",
+        TemplateBody=json.dumps(jobs_template(prefix, outputs["BucketName"], outputs["ExecutionRoleArn"])),
+    )
     return outputs
 
 
@@ -102,11 +120,21 @@ class FakeServing:
     def deploy(self, training_job_name: str) -> str:
         sm = self.session.client("sagemaker")
         self.calls.append(f"deploy {training_job_name}")
-        sm.create_model(ModelName="mls-model", ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-                        PrimaryContainer={"Image": "img", "ModelDataUrl": "s3://b/models/model.tar.gz"})
-        sm.create_endpoint_config(EndpointConfigName="mls-config", ProductionVariants=[{
-            "VariantName": "main", "ModelName": "mls-model",
-            "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}])
+        sm.create_model(
+            ModelName="mls-model",
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
+            PrimaryContainer={"Image": "img", "ModelDataUrl": "s3://b/models/model.tar.gz"},
+        )
+        sm.create_endpoint_config(
+            EndpointConfigName="mls-config",
+            ProductionVariants=[
+                {
+                    "VariantName": "main",
+                    "ModelName": "mls-model",
+                    "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+                }
+            ],
+        )
         sm.create_endpoint(EndpointName="mls-endpoint", EndpointConfigName="mls-config")
         return "mls-endpoint"
 
@@ -125,8 +153,9 @@ def in_process(session):
 
 def run_cli(session, *argv, serving=FakeServing):
     printed = Printed()
-    code = cli.run(list(argv), session=session, transport_factory=in_process(session), serving=serving,
-                   out=printed, poll_seconds=0)
+    code = cli.run(
+        list(argv), session=session, transport_factory=in_process(session), serving=serving, out=printed, poll_seconds=0
+    )
     return code, printed
 
 
@@ -177,8 +206,11 @@ def test_train_waits_for_the_job_started_with_the_deployed_environment(aws, lab)
 
 
 def test_rejected_request_names_the_field_and_starts_nothing(aws, lab):
-    with pytest.raises(LabError, match=r"launcher rejected 'train' \(field 'instance_type'\): must be one of the allowed "
-                                       r"instance types ml.t3.medium, ml.m5.large, ml.m5.xlarge, not 'ml.p4d.24xlarge'"):
+    with pytest.raises(
+        LabError,
+        match=r"launcher rejected 'train' \(field 'instance_type'\): must be one of the allowed "
+        r"instance types ml.t3.medium, ml.m5.large, ml.m5.xlarge, not 'ml.p4d.24xlarge'",
+    ):
         run_cli(aws, "train", "--instance-type", "ml.p4d.24xlarge")
     assert aws.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
 
@@ -189,12 +221,22 @@ def test_pipeline_runs_every_step_and_removes_the_endpoint(aws, lab, tmp_path):
     code, printed = run_cli(aws, "pipeline", "--endpoint", "--rows-file", str(rows))
     assert code == 0
     summary = printed.text.split("pipeline summary:")[1].splitlines()[1:]
-    assert [line.split()[1] for line in summary] == ["process", "train", "tune", "transform", "endpoint", "invoke", "delete"]
+    assert [line.split()[1] for line in summary] == [
+        "process",
+        "train",
+        "tune",
+        "transform",
+        "endpoint",
+        "invoke",
+        "delete",
+    ]
     assert "Completed" in summary[0] and "InService" in summary[4]
     assert "predictions" in summary[5]
     sm = aws.client("sagemaker")
     tuning = sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"][0]["HyperParameterTuningJobName"]
-    best = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=tuning)["BestTrainingJob"]["TrainingJobName"]
+    best = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=tuning)["BestTrainingJob"][
+        "TrainingJobName"
+    ]
     assert best.startswith(f"{tuning}-001-"), "the tuning job's own trial is its best training job"
     transform = sm.list_transform_jobs()["TransformJobSummaries"][0]["TransformJobName"]
     model_name = sm.describe_transform_job(TransformJobName=transform)["ModelName"]
@@ -214,7 +256,14 @@ def test_pipeline_prints_the_summary_when_a_step_fails(aws, lab, monkeypatch):
     monkeypatch.setattr(context.Context, "wait", failing_wait)
     printed = Printed()
     with pytest.raises(JobFailed, match="AlgorithmError: bad label column"):
-        cli.run(["pipeline"], session=aws, transport_factory=in_process(aws), serving=FakeServing, out=printed, poll_seconds=0)
+        cli.run(
+            ["pipeline"],
+            session=aws,
+            transport_factory=in_process(aws),
+            serving=FakeServing,
+            out=printed,
+            poll_seconds=0,
+        )
     summary = printed.text.split("pipeline summary:")[1]
     assert "process" in summary and "Completed" in summary and "train" in summary and "FAILED" in summary
 
@@ -234,24 +283,53 @@ class FakeSageMaker:
 def test_wait_reports_progress_and_sagemakers_failure_reason():
     printed = Printed()
     with pytest.raises(JobFailed, match=r"training job j failed: ClientError: no data in s3://b/data/processed/train/"):
-        wait_for(FakeSageMaker(["InProgress", "InProgress", "Failed"], "ClientError: no data in s3://b/data/processed/train/"),
-                 TRAINING, "j", timeout_seconds=60, poll_seconds=0, progress=printed, sleep=lambda s: None)
+        wait_for(
+            FakeSageMaker(
+                ["InProgress", "InProgress", "Failed"], "ClientError: no data in s3://b/data/processed/train/"
+            ),
+            TRAINING,
+            "j",
+            timeout_seconds=60,
+            poll_seconds=0,
+            progress=printed,
+            sleep=lambda s: None,
+        )
     assert printed == ["  training j: InProgress (Training) after 0 s", "  training j: Failed (Training) after 0 s"]
 
 
 def test_wait_gives_up_after_the_timeout():
     ticks = iter(range(0, 1000, 30))
     with pytest.raises(JobFailed, match=r"still InProgress after 60 s; it keeps running"):
-        wait_for(FakeSageMaker(["InProgress"]), TRAINING, "j", timeout_seconds=60, poll_seconds=0,
-                 clock=lambda: next(ticks), sleep=lambda s: None)
+        wait_for(
+            FakeSageMaker(["InProgress"]),
+            TRAINING,
+            "j",
+            timeout_seconds=60,
+            poll_seconds=0,
+            clock=lambda: next(ticks),
+            sleep=lambda s: None,
+        )
 
 
 def test_request_options_become_launcher_fields():
     args = parser.build_parser().parse_args(
-        ["tune", "--strategy", "Random", "--max-jobs", "6", "--field", "ranges={\"eta\": {\"min\": 0.1, \"max\": 0.2}}",
-         "--request-id", "r1"])
+        [
+            "tune",
+            "--strategy",
+            "Random",
+            "--max-jobs",
+            "6",
+            "--field",
+            'ranges={"eta": {"min": 0.1, "max": 0.2}}',
+            "--request-id",
+            "r1",
+        ]
+    )
     assert commands.build_request("tune", args) == {
-        "action": "tune", "strategy": "Random", "max_jobs": 6, "request_id": "r1",
+        "action": "tune",
+        "strategy": "Random",
+        "max_jobs": 6,
+        "request_id": "r1",
         "ranges": {"eta": {"min": 0.1, "max": 0.2}},
     }
     with pytest.raises(LabError, match=r"--field 'oops': expected key=value"):
@@ -262,26 +340,41 @@ def test_lambda_transport_reports_a_crashed_function():
     session = boto3.Session(region_name="us-east-1")
     transport = LambdaTransport(session, "mls-launcher")
     with Stubber(transport._lambda) as stub:
-        stub.add_response("invoke", {"StatusCode": 200, "FunctionError": "Unhandled",
-                                     "Payload": io.BytesIO(b'{"errorMessage": "boom"}')})
+        stub.add_response(
+            "invoke",
+            {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": io.BytesIO(b'{"errorMessage": "boom"}')},
+        )
         with pytest.raises(LabError, match=r"launcher mls-launcher failed \(Unhandled\): .*boom"):
             launch(transport, {"action": "list"})
 
 
-JOB_LISTS = (("process", "list_processing_jobs", "ProcessingJobSummaries"), ("train", "list_training_jobs", "TrainingJobSummaries"),
-             ("tune", "list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries"),
-             ("transform", "list_transform_jobs", "TransformJobSummaries"))
+JOB_LISTS = (
+    ("process", "list_processing_jobs", "ProcessingJobSummaries"),
+    ("train", "list_training_jobs", "TrainingJobSummaries"),
+    ("tune", "list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries"),
+    ("transform", "list_transform_jobs", "TransformJobSummaries"),
+)
 
 
 def job_summary(kind: str, name: str) -> dict:
     job = ACTION_KINDS[kind]
-    return {job.name_field: name, job.arn_field: f"arn:aws:sagemaker:us-east-1:123456789012:job/{name}",
-            "CreationTime": 0, job.status_field: "InProgress", "LastModifiedTime": 0}
+    return {
+        job.name_field: name,
+        job.arn_field: f"arn:aws:sagemaker:us-east-1:123456789012:job/{name}",
+        "CreationTime": 0,
+        job.status_field: "InProgress",
+        "LastModifiedTime": 0,
+    }
 
 
 def endpoint_summary(name: str) -> dict:
-    return {"EndpointName": name, "EndpointArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}",
-            "CreationTime": 0, "LastModifiedTime": 0, "EndpointStatus": "InService"}
+    return {
+        "EndpointName": name,
+        "EndpointArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}",
+        "CreationTime": 0,
+        "LastModifiedTime": 0,
+        "EndpointStatus": "InService",
+    }
 
 
 class StubbedSession:
@@ -300,10 +393,16 @@ class StubbedSession:
 def stub_listings(stub: Stubber, prefix: str, running: dict[str, list[str]], endpoints: list[str]) -> None:
     """What SageMaker answers cleanup's listings: InProgress jobs only, filtered by the lab's name prefix."""
     for kind, operation, key in JOB_LISTS:
-        stub.add_response(operation, {key: [job_summary(kind, n) for n in running.get(kind, [])]},
-                          {"NameContains": f"{prefix}-", "MaxResults": 100, "StatusEquals": "InProgress"})
-    stub.add_response("list_endpoints", {"Endpoints": [endpoint_summary(n) for n in endpoints]},
-                      {"NameContains": f"{prefix}-", "MaxResults": 100})
+        stub.add_response(
+            operation,
+            {key: [job_summary(kind, n) for n in running.get(kind, [])]},
+            {"NameContains": f"{prefix}-", "MaxResults": 100, "StatusEquals": "InProgress"},
+        )
+    stub.add_response(
+        "list_endpoints",
+        {"Endpoints": [endpoint_summary(n) for n in endpoints]},
+        {"NameContains": f"{prefix}-", "MaxResults": 100},
+    )
 
 
 def cleanup(lab: Lab, sagemaker, *argv: str) -> tuple[int, Printed]:
@@ -321,8 +420,12 @@ def test_cleanup_stops_this_labs_running_jobs_and_stray_endpoints_only():
     # SageMaker's NameContains is a substring match: "ml-" is also in "xml-...", so cleanup checks the names too.
     sm = boto3.client("sagemaker", region_name="us-east-1")
     with Stubber(sm) as stub:
-        stub_listings(stub, "ml", {"process": ["ml-proc-9", "mls-proc-9"], "train": ["xml-train-1"]},
-                      ["ml-endpoint-stray", "mls-endpoint"])
+        stub_listings(
+            stub,
+            "ml",
+            {"process": ["ml-proc-9", "mls-proc-9"], "train": ["xml-train-1"]},
+            ["ml-endpoint-stray", "mls-endpoint"],
+        )
         stub.add_response("stop_processing_job", {}, {"ProcessingJobName": "ml-proc-9"})
         stub.add_response("delete_endpoint", {}, {"EndpointName": "ml-endpoint-stray"})
         code, printed = cleanup(Lab("ml", {"foundation": {}}), sm)
@@ -335,9 +438,12 @@ def test_cleanup_reports_a_failed_stop_in_one_line_and_goes_on():
     sm = boto3.client("sagemaker", region_name="us-east-1")
     with Stubber(sm) as stub:
         stub_listings(stub, "mls", {"train": ["mls-train-1", "mls-train-2"]}, [])
-        stub.add_client_error("stop_training_job", "ValidationException",
-                              "The request was rejected because the training job is in status Stopping.",
-                              expected_params={"TrainingJobName": "mls-train-1"})
+        stub.add_client_error(
+            "stop_training_job",
+            "ValidationException",
+            "The request was rejected because the training job is in status Stopping.",
+            expected_params={"TrainingJobName": "mls-train-1"},
+        )
         stub.add_response("stop_training_job", {}, {"TrainingJobName": "mls-train-2"})
         code, printed = cleanup(Lab("mls", {"foundation": {}}), sm)
         stub.assert_no_pending_responses()
@@ -378,13 +484,21 @@ def test_jobs_lists_this_labs_jobs_not_those_of_a_lab_with_a_longer_prefix(aws):
 
 def test_client_error_is_one_line_and_exit_1(monkeypatch, capsys):
     def denied(argv):
-        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized to perform sagemaker:ListTrainingJobs"}},
-                          "ListTrainingJobs")
+        raise ClientError(
+            {
+                "Error": {
+                    "Code": "AccessDeniedException",
+                    "Message": "not authorized to perform sagemaker:ListTrainingJobs",
+                }
+            },
+            "ListTrainingJobs",
+        )
 
     monkeypatch.setattr(entry, "run", denied)
     assert cli.main(["status"]) == 1
     assert capsys.readouterr().err == (
-        "study: ListTrainingJobs failed: AccessDeniedException: not authorized to perform sagemaker:ListTrainingJobs\n")
+        "study: ListTrainingJobs failed: AccessDeniedException: not authorized to perform sagemaker:ListTrainingJobs\n"
+    )
 
 
 def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
@@ -394,8 +508,15 @@ def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
     def record(*args: str) -> None:
         recorded.append(args)
         if args[0] == "deploy":
-            aws.client("cloudformation").create_stack(StackName="ml-serving", TemplateBody=json.dumps(
-                {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}, "Outputs": {"EndpointName": {"Value": "ml-endpoint"}}}))
+            aws.client("cloudformation").create_stack(
+                StackName="ml-serving",
+                TemplateBody=json.dumps(
+                    {
+                        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+                        "Outputs": {"EndpointName": {"Value": "ml-endpoint"}},
+                    }
+                ),
+            )
         else:
             aws.client("cloudformation").delete_stack(StackName="ml-serving")
 
@@ -403,16 +524,22 @@ def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
     assert deployer.deploy("ml-train-1") == "ml-endpoint"
     deployer.remove()
     context = ("-c", "prefix=ml", "-c", "training_job_name=ml-train-1")
-    assert recorded == [("deploy", "ml-serving", *context, "--require-approval", "never"),
-                        ("destroy", "ml-serving", *context, "--force")]
+    assert recorded == [
+        ("deploy", "ml-serving", *context, "--require-approval", "never"),
+        ("destroy", "ml-serving", *context, "--force"),
+    ]
 
 
 def test_cdk_runs_in_the_sessions_region(monkeypatch):
     calls = []
-    monkeypatch.setattr(serving.subprocess, "run", lambda command, **kw: calls.append((command, kw["env"])) or SimpleNamespace(returncode=0))
+    monkeypatch.setattr(
+        serving.subprocess,
+        "run",
+        lambda command, **kw: calls.append((command, kw["env"])) or SimpleNamespace(returncode=0),
+    )
     deployer = serving.CdkServing(Lab("ml"), boto3.Session(region_name="eu-west-1"))
     deployer._run("destroy", "ml-serving")
-    (command, env), = calls
+    ((command, env),) = calls
     assert command[1:3] == ["destroy", "ml-serving"]
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
 

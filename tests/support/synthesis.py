@@ -15,8 +15,8 @@ from aws_cdk.assertions import Template
 
 from study_env.app import create_app
 from study_env.config import StudyConfig
-
 from study_env.paths import ROOT
+
 ASSET_HASH_RE = re.compile(r"[0-9a-f]{64}")
 ASSET_TOKEN = "<ASSET_HASH>"
 
@@ -59,9 +59,7 @@ class Synthesis:
             return json.load(fh)
 
     def template_paths(self) -> list[str]:
-        return sorted(
-            os.path.join(self.outdir, f"{s.artifact_id}.template.json") for s in self.stacks.values()
-        )
+        return sorted(os.path.join(self.outdir, f"{s.artifact_id}.template.json") for s in self.stacks.values())
 
 
 def synthesize(overrides: dict[str, Any] | None = None, *, nag: bool = True, outdir: str | None = None) -> Synthesis:

@@ -23,7 +23,9 @@ def test_no_template_of_the_default_app_holds_a_resource_that_bills_while_idle(s
 
 def test_control_the_check_finds_the_serving_variants_endpoint(serving_synth):
     found = idle_billing_resources(serving_synth.template_json("serving"))
-    assert [(f.resource_type, f.logical_id.startswith("ModelEndpoint")) for f in found] == [("AWS::SageMaker::Endpoint", True)]
+    assert [(f.resource_type, f.logical_id.startswith("ModelEndpoint")) for f in found] == [
+        ("AWS::SageMaker::Endpoint", True)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -49,6 +51,11 @@ def test_which_resources_count(resource, billed):
 
 
 def test_the_list_names_what_the_issue_names():
-    for rtype in ("AWS::EC2::NatGateway", "AWS::EC2::VPCEndpoint", "AWS::SageMaker::Endpoint",
-                  "AWS::SageMaker::NotebookInstance", "AWS::ElasticLoadBalancingV2::LoadBalancer"):
+    for rtype in (
+        "AWS::EC2::NatGateway",
+        "AWS::EC2::VPCEndpoint",
+        "AWS::SageMaker::Endpoint",
+        "AWS::SageMaker::NotebookInstance",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    ):
         assert rtype in IDLE_BILLING

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
+from tests.support.synthesis import ROOT
 from tools.assembly import CloudAssembly
 from tools.diagram import END_MARKER, START_MARKER, render, replace_in_readme
-from tests.support.synthesis import ROOT
 
 README = os.path.join(ROOT, "README.md")
 
@@ -42,7 +42,10 @@ def test_rendering_is_deterministic(diagram, synth):
 def test_readme_without_markers_is_refused():
     with pytest.raises(ValueError, match="markers"):
         replace_in_readme("# no markers here\n", "x")
-    assert replace_in_readme(f"a\n{START_MARKER}\nold\n{END_MARKER}\nb", "new") == f"a\n{START_MARKER}\nnew\n{END_MARKER}\nb"
+    assert (
+        replace_in_readme(f"a\n{START_MARKER}\nold\n{END_MARKER}\nb", "new")
+        == f"a\n{START_MARKER}\nnew\n{END_MARKER}\nb"
+    )
 
 
 def test_cross_stack_imports_become_labelled_arrows(tmp_path):
@@ -50,18 +53,33 @@ def test_cross_stack_imports_become_labelled_arrows(tmp_path):
 
     def write(name, template, paths, deps=()):
         (tmp_path / f"{name}.template.json").write_text(json.dumps(template))
-        return {"type": "aws:cloudformation:stack", "dependencies": list(deps),
-                "properties": {"templateFile": f"{name}.template.json", "stackName": f"lab-{name.lower()}"},
-                "metadata": {path: [{"type": "aws:cdk:logicalId", "data": logical_id}] for logical_id, path in paths.items()}}
+        return {
+            "type": "aws:cloudformation:stack",
+            "dependencies": list(deps),
+            "properties": {"templateFile": f"{name}.template.json", "stackName": f"lab-{name.lower()}"},
+            "metadata": {
+                path: [{"type": "aws:cdk:logicalId", "data": logical_id}] for logical_id, path in paths.items()
+            },
+        }
 
-    producer = {"Resources": {"BucketX": {"Type": "AWS::S3::Bucket"}},
-                "Outputs": {"Out": {"Value": {"Ref": "BucketX"}, "Export": {"Name": "base:bucket"}}}}
-    consumer = {"Resources": {"Fn": {"Type": "AWS::Lambda::Function",
-                                     "Properties": {"Environment": {"Variables": {"B": {"Fn::ImportValue": "base:bucket"}}}}}}}
-    manifest = {"artifacts": {
-        "Base": write("Base", producer, {"BucketX": "/Base/Data/Bucket/Resource"}),
-        "Jobs": write("Jobs", consumer, {"Fn": "/Jobs/Launcher/Function/Resource"}, ["Base"]),
-    }}
+    producer = {
+        "Resources": {"BucketX": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {"Out": {"Value": {"Ref": "BucketX"}, "Export": {"Name": "base:bucket"}}},
+    }
+    consumer = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Environment": {"Variables": {"B": {"Fn::ImportValue": "base:bucket"}}}},
+            }
+        }
+    }
+    manifest = {
+        "artifacts": {
+            "Base": write("Base", producer, {"BucketX": "/Base/Data/Bucket/Resource"}),
+            "Jobs": write("Jobs", consumer, {"Fn": "/Jobs/Launcher/Function/Resource"}, ["Base"]),
+        }
+    }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     diagram = render(CloudAssembly(str(tmp_path)))
     assert "Jobs_Launcher -->|cross-stack| Base_Data" in diagram

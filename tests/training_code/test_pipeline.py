@@ -15,11 +15,10 @@ import pytest
 import xgboost
 from sklearn.metrics import roc_auc_score
 
-from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
-from tests.support.launcher import SETTINGS  # puts lambda/launcher on sys.path, as in Lambda
-
 from launcher import defaults  # noqa: E402  (isort: after the path is set)
 from launcher.validation import validate  # noqa: E402
+from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+from tests.support.launcher import SETTINGS  # puts lambda/launcher on sys.path, as in Lambda
 
 SCRIPT = os.path.join(TRAINING_CODE_DIR, defaults.PREPROCESSING_SCRIPT)
 FEATURES = 30
@@ -33,7 +32,9 @@ def run_preprocessing(root) -> tuple[str, str]:
     shutil.copy(os.path.join(SAMPLE_DATA_DIR, "breast_cancer.csv"), input_dir)
     result = subprocess.run(
         [sys.executable, SCRIPT, "--input-dir", str(input_dir), "--output-dir", str(output_dir)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return str(output_dir), result.stdout
@@ -80,7 +81,9 @@ def test_same_input_gives_the_same_files(processed, tmp_path):
     first, _ = processed
     second, _ = run_preprocessing(tmp_path)
     for split in defaults.PROCESSING_OUTPUTS:
-        assert filecmp.cmp(os.path.join(first, split, f"{split}.csv"), os.path.join(second, split, f"{split}.csv"), shallow=False)
+        assert filecmp.cmp(
+            os.path.join(first, split, f"{split}.csv"), os.path.join(second, split, f"{split}.csv"), shallow=False
+        )
 
 
 def test_xgboost_with_the_launchers_defaults_reaches_the_plans_auc_and_scores_every_line(processed):
@@ -92,7 +95,13 @@ def test_xgboost_with_the_launchers_defaults_reaches_the_plans_auc_and_scores_ev
     train, validation = load(output_dir, "train"), load(output_dir, "validation")
     dtrain = xgboost.DMatrix(train[:, 1:], label=train[:, 0])
     dvalidation = xgboost.DMatrix(validation[:, 1:], label=validation[:, 0])
-    booster = xgboost.train(params, dtrain, num_boost_round=int(hyperparameters["num_round"]), evals=[(dvalidation, "validation")], verbose_eval=False)
+    booster = xgboost.train(
+        params,
+        dtrain,
+        num_boost_round=int(hyperparameters["num_round"]),
+        evals=[(dvalidation, "validation")],
+        verbose_eval=False,
+    )
 
     auc = roc_auc_score(validation[:, 0], booster.predict(dvalidation))
     assert auc >= 0.97, auc
@@ -114,7 +123,9 @@ def test_raw_data_without_a_target_column_is_refused(tmp_path):
     (tmp_path / "in" / "data.csv").write_text("a,b\n1,2\n")
     result = subprocess.run(
         [sys.executable, SCRIPT, "--input-dir", str(tmp_path / "in"), "--output-dir", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "no 'target' column" in result.stderr

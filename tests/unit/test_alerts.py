@@ -49,12 +49,18 @@ def test_monthly_cost_budget_warns_at_50_80_100_actual_and_100_forecast(alerts):
     }
     topic_id = alerts["AWS::SNS::Topic"][0]
     got = [
-        (n["Notification"]["NotificationType"], n["Notification"]["Threshold"], n["Notification"]["ThresholdType"],
-         n["Subscribers"])
+        (
+            n["Notification"]["NotificationType"],
+            n["Notification"]["Threshold"],
+            n["Notification"]["ThresholdType"],
+            n["Subscribers"],
+        )
         for n in props["NotificationsWithSubscribers"]
     ]
-    assert got == [(kind, pct, "PERCENTAGE", [{"Address": {"Ref": topic_id}, "SubscriptionType": "SNS"}])
-                   for kind, pct in (("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100))]
+    assert got == [
+        (kind, pct, "PERCENTAGE", [{"Address": {"Ref": topic_id}, "SubscriptionType": "SNS"}])
+        for kind, pct in (("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100))
+    ]
     assert list(BUDGET_THRESHOLDS) == [("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100)]
     # Budgets verifies it may publish when the budget is created.
     assert budget["DependsOn"] == [alerts["AWS::SNS::TopicPolicy"][0]]
@@ -70,7 +76,8 @@ def test_an_email_subscribes_to_the_topic_and_the_budget_follows_budget_usd():
     template = Template.from_stack(stack)
     template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "me@example.com"})
     template.has_resource_properties(
-        "AWS::Budgets::Budget", {"Budget": Match.object_like({"BudgetName": "lab2-monthly-cost", "BudgetLimit": {"Amount": 7, "Unit": "USD"}})}
+        "AWS::Budgets::Budget",
+        {"Budget": Match.object_like({"BudgetName": "lab2-monthly-cost", "BudgetLimit": {"Amount": 7, "Unit": "USD"}})},
     )
     template.has_resource_properties("AWS::SNS::Topic", {"TopicName": "lab2-alerts"})
 

@@ -62,10 +62,18 @@ BAD = {
     "prefix starts with digit": ({"prefix": "1ab"}, "prefix", "starting with a letter"),
     "prefix with hyphen": ({"prefix": "ml-s"}, "prefix", "lowercase letters and digits"),
     "instance types empty": ({"allowed_instance_types": []}, "allowed_instance_types", "at least one"),
-    "instance type malformed": ({"allowed_instance_types": ["m5.large"]}, "allowed_instance_types", "ml.<family>.<size>"),
+    "instance type malformed": (
+        {"allowed_instance_types": ["m5.large"]},
+        "allowed_instance_types",
+        "ml.<family>.<size>",
+    ),
     "instance types not a list": ({"allowed_instance_types": 5}, "allowed_instance_types", "list of strings"),
     "instance types bad json": ({"allowed_instance_types": "[ml.m5.large"}, "allowed_instance_types", "JSON"),
-    "default type not allowed": ({"default_instance_type": "ml.p3.2xlarge"}, "default_instance_type", "allowed_instance_types"),
+    "default type not allowed": (
+        {"default_instance_type": "ml.p3.2xlarge"},
+        "default_instance_type",
+        "allowed_instance_types",
+    ),
     "xgboost version": ({"xgboost_version": "0.90-1"}, "xgboost_version", "1.7-1, 1.5-1"),
     "profile name": ({"user_profile_name": "-bad"}, "user_profile_name", "hyphen"),
     "idle too short": ({"idle_timeout_minutes": 59}, "idle_timeout_minutes", "between 60 and 525600"),
@@ -80,8 +88,16 @@ BAD = {
     "endpoint mode": ({"endpoint_mode": "always-on"}, "endpoint_mode", "serverless, instance, async"),
     "serverless memory": ({"serverless_memory_mb": 1500}, "serverless_memory_mb", "1024"),
     "serverless concurrency": ({"serverless_max_concurrency": 0}, "serverless_max_concurrency", "between 1 and 200"),
-    "endpoint type not allowed": ({"endpoint_instance_type": "ml.g5.xlarge"}, "endpoint_instance_type", "allowed_instance_types"),
-    "endpoint type SageMaker does not host": ({"endpoint_instance_type": "ml.t3.medium"}, "endpoint_instance_type", "not ml.t3"),
+    "endpoint type not allowed": (
+        {"endpoint_instance_type": "ml.g5.xlarge"},
+        "endpoint_instance_type",
+        "allowed_instance_types",
+    ),
+    "endpoint type SageMaker does not host": (
+        {"endpoint_instance_type": "ml.t3.medium"},
+        "endpoint_instance_type",
+        "not ml.t3",
+    ),
     "ttl too long": ({"endpoint_ttl_hours": 200}, "endpoint_ttl_hours", "between 0 and 168"),
     "ttl negative": ({"endpoint_ttl_hours": -1}, "endpoint_ttl_hours", "between 0 and 168"),
     "budget zero": ({"budget_usd": 0}, "budget_usd", "between 1 and 10000"),
@@ -102,7 +118,9 @@ def test_bad_context_names_key_value_and_rule(overrides, key, rule):
 
 def _run_app(tmp_path, context: dict, **env) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "CDK_OUTDIR": str(tmp_path), "CDK_CONTEXT_JSON": json.dumps(context), **env}
-    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.slow
@@ -149,8 +167,14 @@ def test_make_destroy_reaches_the_serving_stack_too():
     from study_env.config import DESTROY_CONTEXT
 
     # What `make destroy` runs, with its $(...) expanded by the shell as make would.
-    dry = subprocess.run(["make", "-n", "-s", "destroy"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "MAKEFLAGS": ""})
+    dry = subprocess.run(
+        ["make", "-n", "-s", "destroy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
     (command,) = [line for line in dry.stdout.splitlines() if " destroy --all " in line]
     expanded = subprocess.run(["bash", "-c", f"echo {command}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert "destroy --all -c model_key=models/destroy/model.tar.gz --no-notices" in expanded.stdout
@@ -163,6 +187,8 @@ def test_the_endpoint_rule_is_sagemakers_list_of_hosting_types():
 
     from study_env.naming import ENDPOINT_INSTANCE_TYPE
 
-    hosting = set(botocore.session.get_session().get_service_model("sagemaker").shape_for("ProductionVariantInstanceType").enum)
+    hosting = set(
+        botocore.session.get_session().get_service_model("sagemaker").shape_for("ProductionVariantInstanceType").enum
+    )
     for itype in ("ml.t3.medium", "ml.t3.large", "ml.t2.medium", "ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"):
         assert ENDPOINT_INSTANCE_TYPE.matches(itype) == (itype in hosting), itype

@@ -9,8 +9,8 @@ import pytest
 from aws_cdk.assertions import Match
 
 from study_env import layout
-from study_env.paths import TRAINING_CODE_DIR
 from study_env.constructs.execution_role import RESOURCELESS_ACTIONS
+from study_env.paths import TRAINING_CODE_DIR
 
 
 def _statements(template_json: dict, logical_prefix: str) -> list[dict]:
@@ -70,7 +70,9 @@ def test_bucket_is_encrypted_private_and_cheap(foundation):
             "LifecycleConfiguration": {
                 "Rules": Match.array_with(
                     [
-                        Match.object_like({"AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}, "Status": "Enabled"}),
+                        Match.object_like(
+                            {"AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}, "Status": "Enabled"}
+                        ),
                         Match.object_like({"NoncurrentVersionExpiration": {"NoncurrentDays": 7}, "Status": "Enabled"}),
                     ]
                 )
@@ -92,8 +94,12 @@ def test_bucket_policy_denies_plain_http(foundation):
                 "Statement": Match.array_with(
                     [
                         Match.object_like(
-                            {"Effect": "Deny", "Action": "s3:*", "Principal": {"AWS": "*"},
-                             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                            {
+                                "Effect": "Deny",
+                                "Action": "s3:*",
+                                "Principal": {"AWS": "*"},
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
                         )
                     ]
                 )
@@ -116,7 +122,9 @@ def test_seeding_never_prunes_and_fills_every_prefix(synth):
         for name in names
     )
     scripts = sorted(n for n in os.listdir(TRAINING_CODE_DIR) if n != "__pycache__" and not n.endswith(".pyc"))
-    markers = [leaf + layout.MARKER_NAME for leaf in layout.LEAVES if leaf not in (layout.DATA_RAW, layout.CODE_SCRIPTS)]
+    markers = [
+        leaf + layout.MARKER_NAME for leaf in layout.LEAVES if leaf not in (layout.DATA_RAW, layout.CODE_SCRIPTS)
+    ]
     assert files == sorted([layout.SAMPLE_DATASET_KEY, *(layout.CODE_SCRIPTS + n for n in scripts), *markers])
 
 
@@ -144,9 +152,17 @@ def test_role_reads_and_writes_only_the_layout_prefixes(role_statements, bucket_
     reads = [s for s in role_statements if s["Action"] == "s3:GetObject"]
     writes = [s for s in role_statements if _listify(s["Action"]) == ["s3:AbortMultipartUpload", "s3:PutObject"]]
     assert [_object_suffixes(s, bucket_id) for s in reads] == [["/code/*", "/data/*", "/models/*"]]
-    assert [_object_suffixes(s, bucket_id) for s in writes] == [["/data/features/*", "/data/processed/*", "/models/*", "/output/*"]]
+    assert [_object_suffixes(s, bucket_id) for s in writes] == [
+        ["/data/features/*", "/data/processed/*", "/models/*", "/output/*"]
+    ]
     s3_actions = {a for s in role_statements for a in _listify(s["Action"]) if a.startswith("s3:")}
-    assert s3_actions == {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket", "s3:GetBucketLocation"}
+    assert s3_actions == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListBucket",
+        "s3:GetBucketLocation",
+    }
 
 
 def test_role_lists_only_the_layout_prefixes(role_statements, bucket_id):
@@ -169,7 +185,9 @@ def test_role_logs_metrics_and_images_are_sagemaker_only(role_statements):
 
 def test_role_passes_only_itself_and_only_to_sagemaker(tj, role_statements):
     (passing,) = [s for s in role_statements if "iam:PassRole" in _listify(s["Action"])]
-    role_id = next(k for k, r in tj["Resources"].items() if r["Type"] == "AWS::IAM::Role" and k.startswith("ExecutionRole"))
+    role_id = next(
+        k for k, r in tj["Resources"].items() if r["Type"] == "AWS::IAM::Role" and k.startswith("ExecutionRole")
+    )
     assert passing["Resource"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
 

@@ -13,7 +13,7 @@ REGIONS = sorted(region_registries())
 
 def test_map_covers_every_region_the_sdk_lists():
     sdk_regions = image_uris.config_for_framework("xgboost")["training"]["versions"][XGBOOST_VERSIONS[0]]["registries"]
-    assert REGIONS == sorted(sdk_regions)
+    assert sorted(sdk_regions) == REGIONS
     assert len(REGIONS) >= 30
 
 

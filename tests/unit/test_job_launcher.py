@@ -19,7 +19,9 @@ from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 
 ASSET_LIMIT_BYTES = 50 * 1024
 # The default app's allowed_instance_types (cdk.json).
-ALLOWED_TYPES = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}}
+ALLOWED_TYPES = {
+    "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}
+}
 
 
 def _listify(value):
@@ -33,7 +35,11 @@ def tj(synth):
 
 @pytest.fixture(scope="module")
 def function(tj):
-    (fn,) = [r for k, r in tj["Resources"].items() if r["Type"] == "AWS::Lambda::Function" and k.startswith("LauncherFunction")]
+    (fn,) = [
+        r
+        for k, r in tj["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and k.startswith("LauncherFunction")
+    ]
     return fn
 
 
@@ -53,7 +59,9 @@ def test_function_is_small_arm64_latest_python_with_log_retention(tj, function):
     assert props["Architectures"] == ["arm64"]
     assert props["Handler"] == "handler.handler"
     assert props["MemorySize"] == 256 and props["Timeout"] == 30
-    (log_group_id, log_group) = next((k, r) for k, r in tj["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup" and k.startswith("Launcher"))
+    (log_group_id, log_group) = next(
+        (k, r) for k, r in tj["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup" and k.startswith("Launcher")
+    )
     assert log_group["Properties"]["RetentionInDays"] == 7
     assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
 
@@ -72,7 +80,9 @@ def test_function_gets_images_from_the_region_map_and_the_lab_settings(tj, funct
 
 
 def test_role_is_assumed_by_lambda_without_managed_policies(tj):
-    (role,) = [r for k, r in tj["Resources"].items() if r["Type"] == "AWS::IAM::Role" and k.startswith("LauncherFunctionRole")]
+    (role,) = [
+        r for k, r in tj["Resources"].items() if r["Type"] == "AWS::IAM::Role" and k.startswith("LauncherFunctionRole")
+    ]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
         {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
     ]
@@ -88,15 +98,27 @@ def _by_sid(statements) -> dict:
 
 
 def test_the_role_has_exactly_these_sagemaker_statements(statements):
-    assert sorted(_by_sid(statements)) == ["CreateLabJobs", "CreateLabModels", "DescribeAndTagLabJobs", "ListJobs", "TransformWithLabModels"]
+    assert sorted(_by_sid(statements)) == [
+        "CreateLabJobs",
+        "CreateLabModels",
+        "DescribeAndTagLabJobs",
+        "ListJobs",
+        "TransformWithLabModels",
+    ]
 
 
 def test_jobs_are_created_only_with_the_prefix_and_on_allowed_instance_types(statements):
     create = _by_sid(statements)["CreateLabJobs"]
     assert sorted(create["Action"]) == [
-        "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob",
+        "sagemaker:CreateHyperParameterTuningJob",
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:CreateTrainingJob",
     ]
-    assert _tails(create["Resource"]) == [":hyper-parameter-tuning-job/mls-*", ":processing-job/mls-*", ":training-job/mls-*"]
+    assert _tails(create["Resource"]) == [
+        ":hyper-parameter-tuning-job/mls-*",
+        ":processing-job/mls-*",
+        ":training-job/mls-*",
+    ]
     assert create["Condition"] == ALLOWED_TYPES
 
 
@@ -117,7 +139,11 @@ def test_describe_and_tag_cover_only_names_with_the_prefix(statements):
         "sagemaker:DescribeTransformJob",
     ]
     assert _tails(describe["Resource"]) == [
-        ":hyper-parameter-tuning-job/mls-*", ":model/mls-*", ":processing-job/mls-*", ":training-job/mls-*", ":transform-job/mls-*",
+        ":hyper-parameter-tuning-job/mls-*",
+        ":model/mls-*",
+        ":processing-job/mls-*",
+        ":training-job/mls-*",
+        ":transform-job/mls-*",
     ]
     assert "Condition" not in describe
 
@@ -132,14 +158,22 @@ def test_transforms_only_with_the_labs_own_models_on_allowed_instance_types(stat
 
 
 def test_no_action_is_granted_twice_on_the_same_resource(statements):
-    granted = [(a, json.dumps(r, sort_keys=True)) for s in statements for a in _listify(s["Action"]) for r in _listify(s["Resource"])]
+    granted = [
+        (a, json.dumps(r, sort_keys=True))
+        for s in statements
+        for a in _listify(s["Action"])
+        for r in _listify(s["Resource"])
+    ]
     assert len(granted) == len(set(granted))
 
 
 def test_star_resource_only_for_list_calls_and_no_wildcard_actions(statements):
     star = sorted(a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"]))
     assert star == [
-        "sagemaker:ListHyperParameterTuningJobs", "sagemaker:ListProcessingJobs", "sagemaker:ListTrainingJobs", "sagemaker:ListTransformJobs",
+        "sagemaker:ListHyperParameterTuningJobs",
+        "sagemaker:ListProcessingJobs",
+        "sagemaker:ListTrainingJobs",
+        "sagemaker:ListTransformJobs",
     ]
     assert all("*" not in a for s in statements for a in _listify(s["Action"]))
 
@@ -151,7 +185,11 @@ def test_passes_only_the_execution_role_and_only_to_sagemaker(statements):
 
 
 def test_function_name_is_a_stack_output(tj):
-    (fn_id,) = [k for k, r in tj["Resources"].items() if r["Type"] == "AWS::Lambda::Function" and k.startswith("LauncherFunction")]
+    (fn_id,) = [
+        k
+        for k, r in tj["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and k.startswith("LauncherFunction")
+    ]
     assert tj["Outputs"]["LauncherFunctionName"]["Value"] == {"Ref": fn_id}
 
 
@@ -173,7 +211,13 @@ def test_zipped_asset_is_under_50_kb_and_holds_only_the_code(synth, function):
 def test_launcher_grants_invoke():
     stack = Stack(App(), "S")
     bucket = StudyBucket(stack, "B", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
-    launcher = JobLauncher(stack, "L", study_bucket=bucket, execution_role=SageMakerExecutionRole(stack, "R", study_bucket=bucket), prefix="lab")
+    launcher = JobLauncher(
+        stack,
+        "L",
+        study_bucket=bucket,
+        execution_role=SageMakerExecutionRole(stack, "R", study_bucket=bucket),
+        prefix="lab",
+    )
     user = iam.User(stack, "U")
     launcher.grant_invoke(user)
     doc = stack.resolve(user.node.find_child("DefaultPolicy").document.to_json())

@@ -13,14 +13,34 @@ from study_env.constructs.lab_cleanup import LabCleanup
 # that a wrong detail-type or field name in the product fails: (kind, detail-type, name field, status
 # field, AWS CLI describe command and its name option).
 SAGEMAKER_EVENTS = [
-    ("processing", "SageMaker Processing Job State Change", "ProcessingJobName", "ProcessingJobStatus",
-     "describe-processing-job --processing-job-name"),
-    ("training", "SageMaker Training Job State Change", "TrainingJobName", "TrainingJobStatus",
-     "describe-training-job --training-job-name"),
-    ("tuning", "SageMaker HyperParameter Tuning Job State Change", "HyperParameterTuningJobName",
-     "HyperParameterTuningJobStatus", "describe-hyper-parameter-tuning-job --hyper-parameter-tuning-job-name"),
-    ("transform", "SageMaker Transform Job State Change", "TransformJobName", "TransformJobStatus",
-     "describe-transform-job --transform-job-name"),
+    (
+        "processing",
+        "SageMaker Processing Job State Change",
+        "ProcessingJobName",
+        "ProcessingJobStatus",
+        "describe-processing-job --processing-job-name",
+    ),
+    (
+        "training",
+        "SageMaker Training Job State Change",
+        "TrainingJobName",
+        "TrainingJobStatus",
+        "describe-training-job --training-job-name",
+    ),
+    (
+        "tuning",
+        "SageMaker HyperParameter Tuning Job State Change",
+        "HyperParameterTuningJobName",
+        "HyperParameterTuningJobStatus",
+        "describe-hyper-parameter-tuning-job --hyper-parameter-tuning-job-name",
+    ),
+    (
+        "transform",
+        "SageMaker Transform Job State Change",
+        "TransformJobName",
+        "TransformJobStatus",
+        "describe-transform-job --transform-job-name",
+    ),
 ]
 
 
@@ -45,7 +65,12 @@ def _arn_tail(resource: dict) -> str:
 
 
 def test_one_rule_per_job_kind_for_lab_jobs_reaching_a_final_state(rules):
-    assert sorted(rules) == ["mls-processing-job-state", "mls-training-job-state", "mls-transform-job-state", "mls-tuning-job-state"]
+    assert sorted(rules) == [
+        "mls-processing-job-state",
+        "mls-training-job-state",
+        "mls-transform-job-state",
+        "mls-tuning-job-state",
+    ]
     for kind, detail_type, name_field, status_field, _ in SAGEMAKER_EVENTS:
         pattern = rules[f"mls-{kind}-job-state"]["Properties"]["EventPattern"]
         assert pattern["source"] == ["aws.sagemaker"]
@@ -86,7 +111,11 @@ def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
     assert resource["Properties"]["ServiceToken"]["Fn::GetAtt"][1] == "Arn"
     function = synth.resources("jobs", "AWS::Lambda::Function")[resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]]
     props = function["Properties"]
-    assert (props["Handler"], props["Runtime"], props["Architectures"]) == ("leftovers.handler", "python3.14", ["arm64"])
+    assert (props["Handler"], props["Runtime"], props["Architectures"]) == (
+        "leftovers.handler",
+        "python3.14",
+        ["arm64"],
+    )
     assert props["Timeout"] == 300
 
 
@@ -101,7 +130,11 @@ def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cle
     ]
     assert stop_delete["Condition"] == {"StringEquals": {"aws:ResourceTag/study-env:prefix": "mls"}}
     expected = [
-        ":hyper-parameter-tuning-job/mls-*", ":model/mls-*", ":processing-job/mls-*", ":training-job/mls-*", ":transform-job/mls-*",
+        ":hyper-parameter-tuning-job/mls-*",
+        ":model/mls-*",
+        ":processing-job/mls-*",
+        ":training-job/mls-*",
+        ":transform-job/mls-*",
     ]
     assert sorted(_arn_tail(r) for r in stop_delete["Resource"]) == expected
     assert sorted(_arn_tail(r) for r in cleanup_statements["ReadLabTags"]["Resource"]) == expected
@@ -110,13 +143,15 @@ def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cle
 
 def test_only_list_calls_are_unscoped(cleanup_statements):
     star = [s for s in cleanup_statements.values() if s["Resource"] == "*"]
-    assert [sorted(s["Action"]) for s in star] == [[
-        "sagemaker:ListHyperParameterTuningJobs",
-        "sagemaker:ListModels",
-        "sagemaker:ListProcessingJobs",
-        "sagemaker:ListTrainingJobs",
-        "sagemaker:ListTransformJobs",
-    ]]
+    assert [sorted(s["Action"]) for s in star] == [
+        [
+            "sagemaker:ListHyperParameterTuningJobs",
+            "sagemaker:ListModels",
+            "sagemaker:ListProcessingJobs",
+            "sagemaker:ListTrainingJobs",
+            "sagemaker:ListTransformJobs",
+        ]
+    ]
     for statement in cleanup_statements.values():
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any("*" in a for a in actions)
@@ -124,5 +159,10 @@ def test_only_list_calls_are_unscoped(cleanup_statements):
 
 @pytest.mark.parametrize("prefix", ["", "ML", "m-l", "1lab"])
 def test_cleanup_refuses_a_bad_prefix(prefix):
-    with pytest.raises(ValueError, match=re.escape(f"LabCleanup prefix={prefix!r}: must be 2-10 lowercase letters and digits, starting with a letter")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            f"LabCleanup prefix={prefix!r}: must be 2-10 lowercase letters and digits, starting with a letter"
+        ),
+    ):
         LabCleanup(Stack(App(), "S"), "C", prefix=prefix)

@@ -9,14 +9,14 @@ import sys
 import pytest
 
 from study_env.paths import LAMBDA_DIR
+from tools import lambda_assets
 
 
 def _our_folders() -> dict[str, set[str]]:
-    """lambda/<folder> -> its top-level .py files (lambda/shared is bundled into others, not deployed alone)."""
+    """lambda/<folder> -> its top-level .py files."""
     return {
         folder: {name for name in os.listdir(os.path.join(LAMBDA_DIR, folder)) if name.endswith(".py")}
-        for folder in sorted(os.listdir(LAMBDA_DIR))
-        if folder != "shared" and os.path.isdir(os.path.join(LAMBDA_DIR, folder))
+        for folder in lambda_assets.asset_folders()
     }
 
 
@@ -50,6 +50,12 @@ def test_every_handler_imports_from_its_asset_alone(functions):
     for stack, logical_id, asset, module, _folder in functions:
         # -I: no PYTHONPATH, no current directory; the asset folder alone is added, as Lambda's /var/task.
         code = f"import sys; sys.path.insert(0, '.'); import {module}"
-        result = subprocess.run([sys.executable, "-I", "-c", code], cwd=asset, capture_output=True, text=True, timeout=60,
-                                env={"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"})
+        result = subprocess.run(
+            [sys.executable, "-I", "-c", code],
+            cwd=asset,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"},
+        )
         assert result.returncode == 0, f"{stack}/{logical_id} ({module}): {result.stderr}"

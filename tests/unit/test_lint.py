@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-import os
 
 from tests.support.synthesis import ROOT
 
@@ -13,7 +13,10 @@ def test_cfn_lint_is_clean(synth):
     cfn_lint = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
     result = subprocess.run(
         [cfn_lint, "--format", "parseable", *synth.template_paths()],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == ""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App, Stack
 
-from study_env.nag import sagemaker_resource_finding
 from study_env.arns import sagemaker_arn
+from study_env.nag import sagemaker_resource_finding
 from study_env.naming import INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
 
 
@@ -32,9 +32,20 @@ def test_check_names_the_owner_the_prop_and_the_rule():
 
 def test_sagemaker_arn_and_its_nag_finding_spell_the_same_resource():
     stack = Stack(App(), "S")
-    assert stack.resolve(sagemaker_arn("model", "mls-*")) == {"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":sagemaker:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":model/mls-*",
-    ]]}
+    assert stack.resolve(sagemaker_arn("model", "mls-*")) == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":sagemaker:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":model/mls-*",
+            ],
+        ]
+    }
     assert sagemaker_resource_finding("model", "mls-*") == (
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/mls-*]"
     )

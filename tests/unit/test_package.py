@@ -10,15 +10,30 @@ import zipfile
 
 from study_env.paths import ROOT
 
-SKIP = shutil.ignore_patterns(".git", ".venv", "node_modules", "cdk.out", ".sandbox", "build", "*.egg-info", "__pycache__")
+SKIP = shutil.ignore_patterns(
+    ".git", ".venv", "node_modules", "cdk.out", ".sandbox", "build", "*.egg-info", "__pycache__"
+)
 
 
 def test_the_wheel_holds_study_env_only(tmp_path):
     source = tmp_path / "src"
     shutil.copytree(ROOT, source, ignore=SKIP)
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path / "dist"), str(source)],
-        capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
     (wheel,) = os.listdir(tmp_path / "dist")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 import os
 import re
 import subprocess
@@ -51,11 +50,19 @@ def instance_stack():
     bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
     role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
     endpoint = ModelEndpoint(
-        stack, "Endpoint", study_bucket=bucket, execution_role=role, model_data_key="models/m/model.tar.gz",
-        endpoint_name="lab-endpoint", mode="instance", instance_type="ml.t2.medium", capture_percent=20,
+        stack,
+        "Endpoint",
+        study_bucket=bucket,
+        execution_role=role,
+        model_data_key="models/m/model.tar.gz",
+        endpoint_name="lab-endpoint",
+        mode="instance",
+        instance_type="ml.t2.medium",
+        capture_percent=20,
     )
-    transform = BatchTransform(stack, "Transform", model=endpoint.model, job_name_prefix="lab",
-                               allowed_instance_types=["ml.m5.large"])
+    transform = BatchTransform(
+        stack, "Transform", model=endpoint.model, job_name_prefix="lab", allowed_instance_types=["ml.m5.large"]
+    )
     client = iam.Role(stack, "Client", assumed_by=iam.AccountRootPrincipal())
     endpoint.grant_invoke(client)
     transform.grant_transform(client)
@@ -73,10 +80,12 @@ def _one(template_json: dict, rtype: str) -> tuple[str, dict]:
 
 # ---- when the stack exists ---------------------------------------------------------------------
 
+
 def test_the_default_app_has_no_serving_stack_and_no_endpoint(synth):
     assert "serving" not in synth.stacks
     for path in synth.template_paths():
-        assert "AWS::SageMaker::Endpoint" not in open(path).read()
+        with open(path) as fh:
+            assert "AWS::SageMaker::Endpoint" not in fh.read()
 
 
 def test_a_model_in_context_adds_the_serving_stack(serving_synth):
@@ -97,44 +106,71 @@ def test_serving_variant_has_no_unacknowledged_nag_findings(serving_synth):
 @pytest.mark.slow
 def test_serving_variants_are_cfn_lint_clean(serving_synth, async_synth):
     cfn_lint = os.path.join(os.path.dirname(sys.executable), "cfn-lint")
-    paths = [os.path.join(s.outdir, f"{s.stacks['serving'].artifact_id}.template.json") for s in (serving_synth, async_synth)]
-    result = subprocess.run([cfn_lint, "--format", "parseable", *paths], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    paths = [
+        os.path.join(s.outdir, f"{s.stacks['serving'].artifact_id}.template.json") for s in (serving_synth, async_synth)
+    ]
+    result = subprocess.run(
+        [cfn_lint, "--format", "parseable", *paths], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ---- the model and the endpoint ----------------------------------------------------------------
 
+
 def test_model_serves_the_training_jobs_artifact_with_the_mapped_xgboost_image(stj):
     _, model = _one(stj, "AWS::SageMaker::Model")
     container = model["Properties"]["PrimaryContainer"]
     assert container["ModelDataUrl"]["Fn::Join"][1][-1] == "/models/training/mls-train-demo/output/model.tar.gz"
-    assert container["ModelDataUrl"]["Fn::Join"][1][1]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputRefStudyBucket")
-    assert container["Image"] == {"Fn::Join": ["", [
-        {"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, "registry"]}, "/sagemaker-xgboost:1.7-1"]]}
-    assert model["Properties"]["ExecutionRoleArn"]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputFnGetAttExecutionRole")
+    assert container["ModelDataUrl"]["Fn::Join"][1][1]["Fn::ImportValue"].startswith(
+        "mls-foundation:ExportsOutputRefStudyBucket"
+    )
+    assert container["Image"] == {
+        "Fn::Join": [
+            "",
+            [
+                {"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, "registry"]},
+                "/sagemaker-xgboost:1.7-1",
+            ],
+        ]
+    }
+    assert model["Properties"]["ExecutionRoleArn"]["Fn::ImportValue"].startswith(
+        "mls-foundation:ExportsOutputFnGetAttExecutionRole"
+    )
 
 
 def test_serverless_is_the_default_with_memory_and_concurrency_from_context(stj):
     model_id, _ = _one(stj, "AWS::SageMaker::Model")
     _, config = _one(stj, "AWS::SageMaker::EndpointConfig")
-    assert config["Properties"]["ProductionVariants"] == [{
-        "ModelName": {"Fn::GetAtt": [model_id, "ModelName"]},
-        "VariantName": "AllTraffic",
-        "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
-    }]
+    assert config["Properties"]["ProductionVariants"] == [
+        {
+            "ModelName": {"Fn::GetAtt": [model_id, "ModelName"]},
+            "VariantName": "AllTraffic",
+            "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+        }
+    ]
     assert "DataCaptureConfig" not in config["Properties"]
     assert "AsyncInferenceConfig" not in config["Properties"]
 
 
 def test_endpoint_is_named_after_the_prefix_and_its_name_and_a_call_are_outputs(serving):
     serving.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "mls-endpoint"})
-    serving.has_output("EndpointName", {"Value": {"Fn::GetAtt": [Match.string_like_regexp("^ModelEndpoint"), "EndpointName"]}})
+    serving.has_output(
+        "EndpointName", {"Value": {"Fn::GetAtt": [Match.string_like_regexp("^ModelEndpoint"), "EndpointName"]}}
+    )
     outputs = serving.to_json()["Outputs"]
     command = outputs["InvokeCommand"]["Value"]["Fn::Join"][1]
     assert command[0] == "aws sagemaker-runtime invoke-endpoint --endpoint-name "
     assert command[2] == " --content-type text/csv --body fileb://row.csv prediction.txt"
-    assert set(outputs) == {"EndpointName", "InvokeCommand", "ExpiresAt", "ModelData", "TransformModelName",
-                            "TransformInput", "TransformOutput"}
+    assert set(outputs) == {
+        "EndpointName",
+        "InvokeCommand",
+        "ExpiresAt",
+        "ModelData",
+        "TransformModelName",
+        "TransformInput",
+        "TransformOutput",
+    }
 
 
 def test_instance_mode_runs_one_instance_of_the_given_type_with_data_capture_when_asked(instance_stack):
@@ -156,24 +192,36 @@ def test_async_mode_writes_under_output_predictions_async_and_serves_a_model_key
     (variant,) = config["Properties"]["ProductionVariants"]
     assert (variant["InitialInstanceCount"], variant["InstanceType"]) == (1, "ml.m5.large")
     _, model = _one(tj, "AWS::SageMaker::Model")
-    assert model["Properties"]["PrimaryContainer"]["ModelDataUrl"]["Fn::Join"][1][-1] == "/models/artifacts/demo/model.tar.gz"
+    assert (
+        model["Properties"]["PrimaryContainer"]["ModelDataUrl"]["Fn::Join"][1][-1]
+        == "/models/artifacts/demo/model.tar.gz"
+    )
     command = tj["Outputs"]["InvokeCommand"]["Value"]["Fn::Join"][1]
     assert command[0] == "aws sagemaker-runtime invoke-endpoint-async --endpoint-name "
     assert command[2] == " --content-type text/csv --input-location s3://BUCKET/data/processed/test/row.csv"
 
 
 def test_grant_invoke_allows_calling_this_endpoint_only(instance_stack):
-    statements = [s for p in _by_type(instance_stack, "AWS::IAM::Policy").values() if "Client" in p["Properties"]["Roles"][0]["Ref"]
-                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    statements = [
+        s
+        for p in _by_type(instance_stack, "AWS::IAM::Policy").values()
+        if "Client" in p["Properties"]["Roles"][0]["Ref"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
     endpoint_id, _ = _one(instance_stack, "AWS::SageMaker::Endpoint")
     assert {"Action": "sagemaker:InvokeEndpoint", "Effect": "Allow", "Resource": {"Ref": endpoint_id}} in statements
 
 
 # ---- batch transform ---------------------------------------------------------------------------
 
+
 def test_batch_transform_grant_is_this_model_lab_named_jobs_and_allowed_types(instance_stack):
-    statements = [s for p in _by_type(instance_stack, "AWS::IAM::Policy").values() if "Client" in p["Properties"]["Roles"][0]["Ref"]
-                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    statements = [
+        s
+        for p in _by_type(instance_stack, "AWS::IAM::Policy").values()
+        if "Client" in p["Properties"]["Roles"][0]["Ref"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
     model_id, _ = _one(instance_stack, "AWS::SageMaker::Model")
     (create,) = [s for s in statements if s["Action"] == "sagemaker:CreateTransformJob"]
     assert create["Resource"]["Fn::Join"][1][-1] == ":transform-job/lab-*"
@@ -187,9 +235,13 @@ def test_batch_transform_grant_is_this_model_lab_named_jobs_and_allowed_types(in
 
 def test_the_launcher_may_transform_with_the_serving_model_from_the_serving_stack(stj):
     # The grant lives in the Serving stack (deleted with it) and names the launcher's role by import.
-    policies = [r for k, r in stj["Resources"].items() if r["Type"] == "AWS::IAM::Policy" and k.startswith("LauncherRole")]
+    policies = [
+        r for k, r in stj["Resources"].items() if r["Type"] == "AWS::IAM::Policy" and k.startswith("LauncherRole")
+    ]
     (policy,) = policies
-    assert {"Fn::ImportValue": "mls-launcher-role-arn"} in json.loads(json.dumps(policy["Properties"]["Roles"][0]))["Fn::Select"][1]["Fn::Split"][1]["Fn::Select"][1]["Fn::Split"]
+    assert {"Fn::ImportValue": "mls-launcher-role-arn"} in json.loads(json.dumps(policy["Properties"]["Roles"][0]))[
+        "Fn::Select"
+    ][1]["Fn::Split"][1]["Fn::Select"][1]["Fn::Split"]
     (create,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert create["Action"] == "sagemaker:CreateTransformJob"
     model_id = next(k for k, r in stj["Resources"].items() if r["Type"] == "AWS::SageMaker::Model")
@@ -199,10 +251,12 @@ def test_the_launcher_may_transform_with_the_serving_model_from_the_serving_stac
 def test_transform_outputs_are_the_launchers_default_prefixes(serving):
     outputs = serving.to_json()["Outputs"]
     assert outputs["TransformInput"] == {
-        "Description": "The launcher's default input_prefix for a transform, in the study bucket", "Value": "data/processed/test/",
+        "Description": "The launcher's default input_prefix for a transform, in the study bucket",
+        "Value": "data/processed/test/",
     }
     assert outputs["TransformOutput"] == {
-        "Description": "The launcher's default output_prefix for a transform; each job writes into <this><job name>/ in the study bucket",
+        "Description": "The launcher's default output_prefix for a transform; "
+        "each job writes into <this><job name>/ in the study bucket",
         "Value": "output/predictions/",
     }
     assert outputs["ModelData"]["Value"] == "models/training/mls-train-demo/output/model.tar.gz"
@@ -210,6 +264,7 @@ def test_transform_outputs_are_the_launchers_default_prefixes(serving):
 
 
 # ---- time-to-live ------------------------------------------------------------------------------
+
 
 def test_ttl_schedule_deletes_this_stack_at_a_time_computed_at_deploy(stj):
     expiry_id, expiry = _one(stj, "Custom::StackExpiry")
@@ -221,7 +276,9 @@ def test_ttl_schedule_deletes_this_stack_at_a_time_computed_at_deploy(stj):
     assert props["ScheduleExpression"] == {"Fn::GetAtt": [expiry_id, "ScheduleExpression"]}
     assert props["ScheduleExpressionTimezone"] == "UTC"
     assert props["FlexibleTimeWindow"] == {"Mode": "OFF"}
-    assert props["Target"]["Arn"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:::aws-sdk:cloudformation:deleteStack"]]}
+    assert props["Target"]["Arn"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:::aws-sdk:cloudformation:deleteStack"]]
+    }
     assert props["Target"]["Input"] == {"Fn::Join": ["", ['{"StackName":"', {"Ref": "AWS::StackId"}, '"}']]}
     assert stj["Outputs"]["ExpiresAt"]["Value"] == {"Fn::GetAtt": [expiry_id, "ExpiresAt"]}
 
@@ -237,9 +294,16 @@ def test_scheduler_role_may_delete_this_stack_and_nothing_else(stj):
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     policies = [p for p in _by_type(stj, "AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}]]
-    assert [p["Properties"]["PolicyDocument"]["Statement"] for p in policies] == [[{
-        "Action": "cloudformation:DeleteStack", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}, "Sid": "DeleteThisStackOnly",
-    }]]
+    assert [p["Properties"]["PolicyDocument"]["Statement"] for p in policies] == [
+        [
+            {
+                "Action": "cloudformation:DeleteStack",
+                "Effect": "Allow",
+                "Resource": {"Ref": "AWS::StackId"},
+                "Sid": "DeleteThisStackOnly",
+            }
+        ]
+    ]
     _, schedule = _one(stj, "AWS::Scheduler::Schedule")
     assert schedule["Properties"]["Target"]["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
 
@@ -256,6 +320,7 @@ def test_ttl_zero_creates_no_schedule_and_says_so(async_synth):
 
 # ---- bad input ---------------------------------------------------------------------------------
 
+
 def test_serving_stack_refuses_a_config_without_a_model():
     with pytest.raises(ValueError, match="ServingStack: context names no model"):
         ServingStack(App(), "Serving", config=StudyConfig(), study_bucket=None, execution_role=None)
@@ -264,7 +329,10 @@ def test_serving_stack_refuses_a_config_without_a_model():
 @pytest.mark.parametrize(
     "props,message",
     [
-        ({"model_data_key": "data/raw/model.tar.gz"}, "model_data_key='data/raw/model.tar.gz': must be a key under models/"),
+        (
+            {"model_data_key": "data/raw/model.tar.gz"},
+            "model_data_key='data/raw/model.tar.gz': must be a key under models/",
+        ),
         ({"model_data_key": "models/../x.tar.gz"}, "model_data_key"),
         ({"endpoint_name": "bad_name"}, "endpoint_name='bad_name'"),
         ({"mode": "always-on"}, "mode='always-on': must be one of serverless, instance, async"),
@@ -298,7 +366,10 @@ def test_time_to_live_refuses_hours_outside_1_to_168(hours):
         ({"job_name_prefix": "Lab"}, "job_name_prefix='Lab': must be 2-10 lowercase letters and digits"),
         ({"job_name_prefix": "lab-1"}, "job_name_prefix='lab-1'"),
         ({"allowed_instance_types": []}, "allowed_instance_types: name at least one"),
-        ({"allowed_instance_types": ["m5.large"]}, "allowed_instance_types='m5.large': must look like ml.<family>.<size>"),
+        (
+            {"allowed_instance_types": ["m5.large"]},
+            "allowed_instance_types='m5.large': must look like ml.<family>.<size>",
+        ),
         ({"input_prefix": "models/x/"}, "input_prefix='models/x/': must be under data/"),
         ({"output_prefix": "data/processed/"}, "output_prefix='data/processed/': must be under output/"),
         ({"input_prefix": "data/../code/"}, "BatchTransform prefix 'data/../code/': must be a relative key prefix"),
@@ -308,7 +379,9 @@ def test_batch_transform_refuses_bad_props(props, message):
     stack = Stack(App(), "Bad")
     bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
     role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
-    endpoint = ModelEndpoint(stack, "E", study_bucket=bucket, execution_role=role, model_data_key="models/m.tar.gz", endpoint_name="e")
+    endpoint = ModelEndpoint(
+        stack, "E", study_bucket=bucket, execution_role=role, model_data_key="models/m.tar.gz", endpoint_name="e"
+    )
     kwargs = {"job_name_prefix": "lab", "allowed_instance_types": ["ml.m5.large"], **props}
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         BatchTransform(stack, "T", model=endpoint.model, **kwargs)

@@ -64,7 +64,10 @@ def test_two_subnets_both_public_in_two_availability_zones(tj):
     igw, _ = _one(tj, "AWS::EC2::InternetGateway")
     routes = _of_type(tj, "AWS::EC2::Route")
     assert len(routes) == 2
-    assert all(r["Properties"] == {**r["Properties"], "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": igw}} for r in routes.values())
+    assert all(
+        r["Properties"] == {**r["Properties"], "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": igw}}
+        for r in routes.values()
+    )
 
 
 # --- domain and user profile ------------------------------------------------------------------------
@@ -122,7 +125,9 @@ def test_outputs_domain_profile_and_console_link(tj):
     assert outputs["DomainId"]["Value"] == {"Fn::GetAtt": [domain, "DomainId"]}
     assert outputs["UserProfileName"]["Value"] == "student"
     parts = outputs["StudioConsoleUrl"]["Value"]["Fn::Join"][1]
-    assert parts[0] == "https://" and {"Ref": "AWS::Region"} in parts and parts[-1] == {"Fn::GetAtt": [domain, "DomainId"]}
+    assert (
+        parts[0] == "https://" and {"Ref": "AWS::Region"} in parts and parts[-1] == {"Fn::GetAtt": [domain, "DomainId"]}
+    )
     assert ".console.aws.amazon.com/sagemaker/home?region=" in parts
 
 
@@ -140,7 +145,9 @@ def _script_from_template(tj: dict) -> str:
             continue
         export = part["Fn::ImportValue"]
         assert export.startswith("mls-foundation:ExportsOutput")
-        text.append(BUCKET if "StudyBucket" in export else ROLE_ARN if "ExecutionRole" in export else pytest.fail(export))
+        text.append(
+            BUCKET if "StudyBucket" in export else ROLE_ARN if "ExecutionRole" in export else pytest.fail(export)
+        )
     return "".join(text)
 
 
@@ -151,7 +158,9 @@ def test_lifecycle_script_writes_a_document_the_sdk_schema_accepts(tj, tmp_path,
     from sagemaker.core.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
 
     script = _script_from_template(tj)
-    result = subprocess.run(["bash", "-c", script], env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]}, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", "-c", script], env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]}, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     written = tmp_path / ".config" / "sagemaker" / "config.yaml"
     document = yaml.safe_load(written.read_text())
@@ -235,8 +244,12 @@ def test_notebook_jobs_are_limited_to_named_jobs_and_allowed_instance_types(tj):
     (user_policy,) = [p for k, p in _policies(tj).items() if k.startswith("UserAccess")]
     by_sid = {s.get("Sid"): s for s in user_policy["Properties"]["PolicyDocument"]["Statement"]}
     jobs = by_sid["NotebookJobs"]
-    assert {"sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateProcessingJob",
-            "sagemaker:CreateTransformJob"} <= set(jobs["Action"])
+    assert {
+        "sagemaker:CreateTrainingJob",
+        "sagemaker:CreateHyperParameterTuningJob",
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:CreateTransformJob",
+    } <= set(jobs["Action"])
     assert jobs["Condition"] == {
         "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}
     }
@@ -268,7 +281,9 @@ def test_teardown_handler_does_not_depend_on_the_domain(tj):
     # depends on them (through ResidueTeardown), and only the apps policy may name it.
     domain, _ = _one(tj, "AWS::SageMaker::Domain")
     for key, res in tj["Resources"].items():
-        if key.startswith("TeardownHandlerRole") or (res["Type"] == "AWS::Lambda::Function" and key.startswith("Teardown")):
+        if key.startswith("TeardownHandlerRole") or (
+            res["Type"] == "AWS::Lambda::Function" and key.startswith("Teardown")
+        ):
             assert domain not in json.dumps(res), key
     (apps_policy,) = [k for k in _policies(tj) if k.startswith("TeardownAppsTeardownPolicy")]
     assert apps_policy in _one(tj, "Custom::StudioAppsTeardown")[1]["DependsOn"]
@@ -307,7 +322,9 @@ def test_teardown_may_delete_only_in_this_vpc_and_only_sagemaker_file_systems(tj
 def test_context_variant_reaches_the_domain(variant, snapshot):
     tj = variant.template_json("studio")
     _, domain = _one(tj, "AWS::SageMaker::Domain")
-    idle = domain["Properties"]["DefaultUserSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"]["IdleSettings"]
+    idle = domain["Properties"]["DefaultUserSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"][
+        "IdleSettings"
+    ]
     assert idle["IdleTimeoutInMinutes"] == 120 and idle["MaxIdleTimeoutInMinutes"] == 120
     assert domain["Properties"]["DomainName"] == "lab2-studio"
     assert _one(tj, "AWS::SageMaker::UserProfile")[1]["Properties"]["UserProfileName"] == "alice-2"
@@ -336,7 +353,12 @@ def scratch():
     from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 
     stack = Stack(App(), "Scratch")
-    vpc = ec2.Vpc(stack, "Vpc", nat_gateways=0, subnet_configuration=[ec2.SubnetConfiguration(name="P", subnet_type=ec2.SubnetType.PUBLIC)])
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        nat_gateways=0,
+        subnet_configuration=[ec2.SubnetConfiguration(name="P", subnet_type=ec2.SubnetType.PUBLIC)],
+    )
     bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
     role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
     studio = StudioDomain(stack, "Studio", domain_name="ok", vpc=vpc, execution_role=role, user_profile_name="ok")
@@ -362,7 +384,12 @@ def test_studio_domain_refuses_bad_props(scratch, props, message):
 
 def test_studio_domain_needs_a_public_subnet(scratch):
     stack, _, _, role, _ = scratch
-    private = ec2.Vpc(stack, "Private", nat_gateways=0, subnet_configuration=[ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    private = ec2.Vpc(
+        stack,
+        "Private",
+        nat_gateways=0,
+        subnet_configuration=[ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
+    )
     with pytest.raises(ValueError, match="StudioDomain vpc: has no public subnet"):
         StudioDomain(stack, "NoPublic", domain_name="d", vpc=private, execution_role=role, user_profile_name="u")
 
@@ -386,6 +413,15 @@ def test_sdk_defaults_and_user_access_refuse_bad_props(scratch):
     with pytest.raises(ValueError, match="SageMakerSdkDefaults name='': must be 1-63 characters"):
         SageMakerSdkDefaults(stack, "BadDefaults", name="", study_bucket=bucket, execution_role=role)
     with pytest.raises(ValueError, match="StudioUserAccess job_name_prefixes=\\['mls\\*'\\]"):
-        StudioUserAccess(stack, "BadAccess", execution_role=role, studio=studio, job_name_prefixes=["mls*"], allowed_instance_types=["ml.m5.large"])
+        StudioUserAccess(
+            stack,
+            "BadAccess",
+            execution_role=role,
+            studio=studio,
+            job_name_prefixes=["mls*"],
+            allowed_instance_types=["ml.m5.large"],
+        )
     with pytest.raises(ValueError, match="StudioUserAccess allowed_instance_types"):
-        StudioUserAccess(stack, "BadTypes", execution_role=role, studio=studio, job_name_prefixes=["mls-"], allowed_instance_types=[])
+        StudioUserAccess(
+            stack, "BadTypes", execution_role=role, studio=studio, job_name_prefixes=["mls-"], allowed_instance_types=[]
+        )

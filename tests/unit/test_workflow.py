@@ -15,8 +15,12 @@ WORKFLOW = os.path.join(ROOT, ".github", "workflows", "ci.yml")
 
 
 def validate(path: str) -> subprocess.CompletedProcess:
-    command = [os.path.join(os.path.dirname(sys.executable), "check-jsonschema"),
-               "--builtin-schema", "vendor.github-workflows", path]
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+        path,
+    ]
     return subprocess.run(command, capture_output=True, text=True)
 
 
@@ -42,8 +46,11 @@ def test_runs_on_pull_requests_the_two_make_commands(workflow):
 
 
 def test_caches_the_virtualenv_and_npm_keyed_on_their_lock_files(workflow):
-    caches = {s["with"]["path"]: s["with"]["key"] for s in workflow["jobs"]["test"]["steps"]
-              if s.get("uses", "").startswith("actions/cache@")}
+    caches = {
+        s["with"]["path"]: s["with"]["key"]
+        for s in workflow["jobs"]["test"]["steps"]
+        if s.get("uses", "").startswith("actions/cache@")
+    }
     assert "hashFiles('requirements.txt', 'requirements-dev.txt')" in caches[".venv"]
     assert "hashFiles('package-lock.json')" in caches["~/.npm"]
 

@@ -19,8 +19,9 @@ import io
 import warnings
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -100,8 +101,7 @@ GAPS: tuple[Gap, ...] = (
         "resources a stack creates carry no aws:cloudformation:stack-id tag, which CloudFormation adds "
         "to every taggable resource; the lab cleanup would take the serving stack's model for one the "
         "launcher left and delete it, and the stack's own delete then fails",
-        "before destroy, tag each stack's SageMaker models with aws:cloudformation:stack-id as "
-        "CloudFormation does",
+        "before destroy, tag each stack's SageMaker models with aws:cloudformation:stack-id as CloudFormation does",
         "nothing beyond the models: the cleanup only reads the tags of models and jobs",
     ),
     Gap(
@@ -133,6 +133,7 @@ def describe_gaps() -> str:
 
 
 # --- emulator fixes (this process only) --------------------------------------------------------------
+
 
 class Placeholders:
     """Placeholder resources alive in the emulator, and every skipped type seen (for the report)."""
@@ -184,24 +185,17 @@ def check_patches(patches: list[Patch], version: str | None = None) -> None:
             problems.append(f"{owner}.{patch.name} {'already exists' if patch.adds else 'does not exist'}")
     if problems:
         raise EmulatorPatchError(
-            f"moto {version}: " + "; ".join(problems)
+            f"moto {version}: "
+            + "; ".join(problems)
             + f". The rehearsal's emulator patches (tools/sandbox/gaps.py) are written for moto {MOTO_VERSION}: "
             f"pin moto[server]=={MOTO_VERSION} in requirements-dev.txt, or update the patches to this release."
         )
 
 
-@contextlib.contextmanager
-def patch_emulator() -> Iterator[None]:
-    """The emulator fixes of the 'change-set-outputs', 'skipped-types' and 'undeletable-types' gaps.
-
-    moto's classes are patched only while the rehearsal runs, so mock_aws tests in the same process
-    see moto as it is.
-    """
-    from moto.awslambda.models import LayerVersion
+def _skipped_type_patches() -> list[Patch]:
+    """'skipped-types' and 'custom-resources': a placeholder for every type moto does not model."""
     from moto.cloudformation import parsing
-    from moto.cloudformation.models import CloudFormationBackend, Stack
     from moto.core.common_models import CloudFormationModel
-    from moto.sagemaker.models import SageMakerModelBackend
 
     class PlaceholderResource(CloudFormationModel):
         def __init__(self, resource_type: str, name: str, account_id: str, region_name: str) -> None:
@@ -216,7 +210,7 @@ def patch_emulator() -> Iterator[None]:
             return "Placeholder"
 
         @classmethod
-        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[override]
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
             placeholder = cls(kwargs["ResourceType"], resource_name, account_id, region_name)
             PLACEHOLDERS.live[placeholder.arn] = placeholder.resource_type
             PLACEHOLDERS.seen[placeholder.resource_type] += 1
@@ -232,18 +226,25 @@ def patch_emulator() -> Iterator[None]:
         def delete(self, account_id: str, region_name: str) -> None:
             PLACEHOLDERS.live.pop(self.arn, None)
 
-    original_class_from_type = parsing.resource_class_from_type
+    original = parsing.resource_class_from_type
 
     def class_from_type(resource_type: str):
         if resource_type in NOT_RESOURCES:
             return None
         if resource_type.startswith("Custom::") or resource_type not in parsing.get_model_map():
             return PlaceholderResource
-        return original_class_from_type(resource_type)
+        return original(resource_type)
 
+    return [Patch(parsing, "resource_class_from_type", class_from_type)]
+
+
+def _change_set_patches() -> list[Patch]:
+    """'change-set-outputs': outputs and exports after a change set, cleared once the stack is deleted."""
+    from moto.cloudformation.models import CloudFormationBackend, Stack
 
     original_create = CloudFormationBackend.create_change_set
     original_execute = CloudFormationBackend.execute_change_set
+    original_delete = Stack.delete
 
     def create_change_set(self, *args, **kwargs):
         change_set_id, stack_id = original_create(self, *args, **kwargs)
@@ -262,10 +263,26 @@ def patch_emulator() -> Iterator[None]:
         for export in stack.exports:
             self.exports[export.name] = export
 
-    original_create_tuning_job = SageMakerModelBackend.create_hyper_parameter_tuning_job
+    def delete_stack(self):
+        original_delete(self)
+        self.template_dict = {**self.template_dict, "Outputs": {}}
+        self.output_map = self._create_output_map()
+
+    return [
+        Patch(CloudFormationBackend, "create_change_set", create_change_set),
+        Patch(CloudFormationBackend, "execute_change_set", execute_change_set),
+        Patch(Stack, "delete", delete_stack),
+    ]
+
+
+def _tuning_trial_patches() -> list[Patch]:
+    """'tuning-trials': one trial training job per tuning job, named as SageMaker names trials, made its best."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.create_hyper_parameter_tuning_job
 
     def create_tuning_job(self, hyper_parameter_tuning_job_name, **kwargs):
-        arn = original_create_tuning_job(self, hyper_parameter_tuning_job_name=hyper_parameter_tuning_job_name, **kwargs)
+        arn = original(self, hyper_parameter_tuning_job_name=hyper_parameter_tuning_job_name, **kwargs)
         definition = kwargs.get("training_job_definition") or (kwargs.get("training_job_definitions") or [None])[0]
         if definition:
             trial_name = f"{hyper_parameter_tuning_job_name}-001-{hashlib.sha256(arn.encode()).hexdigest()[:8]}"
@@ -290,27 +307,33 @@ def patch_emulator() -> Iterator[None]:
                 experiment_config=None,
             )
             tuning_job = self.hyper_parameter_tuning_jobs[hyper_parameter_tuning_job_name]
-            best = {"TrainingJobName": trial_name, "TrainingJobArn": trial.arn, "TuningJobName": hyper_parameter_tuning_job_name}
+            best = {
+                "TrainingJobName": trial_name,
+                "TrainingJobArn": trial.arn,
+                "TuningJobName": hyper_parameter_tuning_job_name,
+            }
             tuning_job.best_training_job = {**tuning_job.best_training_job, **best}
             tuning_job.OverallBestTrainingJob = {**tuning_job.OverallBestTrainingJob, **best}
         return arn
 
-    original_delete = Stack.delete
+    return [Patch(SageMakerModelBackend, "create_hyper_parameter_tuning_job", create_tuning_job)]
 
-    def delete_stack(self):
-        original_delete(self)
-        self.template_dict = {**self.template_dict, "Outputs": {}}
-        self.output_map = self._create_output_map()
 
-    patches = [
-        Patch(parsing, "resource_class_from_type", class_from_type),
-        Patch(CloudFormationBackend, "create_change_set", create_change_set),
-        Patch(CloudFormationBackend, "execute_change_set", execute_change_set),
-        Patch(Stack, "delete", delete_stack),
-        Patch(SageMakerModelBackend, "create_hyper_parameter_tuning_job", create_tuning_job),
-        # CloudFormation's Ref of a layer version is its ARN; moto's model has no physical id at all.
-        Patch(LayerVersion, "physical_resource_id", property(lambda self: self.arn), adds=True),
-    ]
+def _layer_patches() -> list[Patch]:
+    """'undeletable-types': CloudFormation's Ref of a layer version is its ARN; moto's model has no physical id."""
+    from moto.awslambda.models import LayerVersion
+
+    return [Patch(LayerVersion, "physical_resource_id", property(lambda self: self.arn), adds=True)]
+
+
+@contextlib.contextmanager
+def patch_emulator() -> Iterator[None]:
+    """The emulator fixes of the 'change-set-outputs', 'skipped-types', 'tuning-trials' and 'undeletable-types' gaps.
+
+    moto's classes are patched only while the rehearsal runs, so mock_aws tests in the same process
+    see moto as it is.
+    """
+    patches = [*_skipped_type_patches(), *_change_set_patches(), *_tuning_trial_patches(), *_layer_patches()]
     check_patches(patches)
     saved = [(patch.owner, patch.name, vars(patch.owner).get(patch.name)) for patch in patches]
     for patch in patches:
@@ -329,6 +352,7 @@ def patch_emulator() -> Iterator[None]:
 
 
 # --- stand-ins, run against the emulator's API -------------------------------------------------------
+
 
 def physical_ids(session, stack_name: str) -> dict[str, str]:
     """Logical id → physical id of every resource of a deployed stack."""
@@ -362,8 +386,10 @@ def after_deploy(session, assembly: CloudAssembly, account: str, region: str) ->
             bucket = _resolve(props["DestinationBucketName"], ids, account, region)
             prefix = props.get("DestinationBucketKeyPrefix", "")
             count = 0
-            for source_bucket, source_key in zip(props["SourceBucketNames"], props["SourceObjectKeys"]):
-                body = s3.get_object(Bucket=_resolve(source_bucket, ids, account, region), Key=source_key)["Body"].read()
+            for source_bucket, source_key in zip(props["SourceBucketNames"], props["SourceObjectKeys"], strict=True):
+                body = s3.get_object(Bucket=_resolve(source_bucket, ids, account, region), Key=source_key)[
+                    "Body"
+                ].read()
                 with zipfile.ZipFile(io.BytesIO(body)) as archive:
                     for member in archive.infolist():
                         if member.is_dir():
@@ -383,7 +409,7 @@ def empty_bucket(s3, bucket: str) -> int:
             for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
         ]
         for start in range(0, len(entries), 1000):
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": entries[start:start + 1000], "Quiet": True})
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": entries[start : start + 1000], "Quiet": True})
         removed += len(entries)
     return removed
 
@@ -396,7 +422,10 @@ def tag_stack_models(session) -> list[str]:
         for resource in cfn.describe_stack_resources(StackName=stack["StackName"])["StackResources"]:
             if resource.get("ResourceType") == "AWS::SageMaker::Model" and resource.get("PhysicalResourceId"):
                 # A model's physical id (its Ref) is its ARN.
-                sm.add_tags(ResourceArn=resource["PhysicalResourceId"], Tags=[{"Key": CLOUDFORMATION_STACK_KEY, "Value": stack["StackId"]}])
+                sm.add_tags(
+                    ResourceArn=resource["PhysicalResourceId"],
+                    Tags=[{"Key": CLOUDFORMATION_STACK_KEY, "Value": stack["StackId"]}],
+                )
                 done.append(f"{stack['StackName']}/{resource['LogicalResourceId']}: tagged {CLOUDFORMATION_STACK_KEY}")
     return done
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from study_env.cli.lab import LabError
 from tools import lambda_assets
@@ -48,7 +49,9 @@ class InProcessTransport:
         if self._module is None:
             try:
                 # A module of its own per transport: a new container, with no client cached yet.
-                self._module = lambda_assets.load(self.folder, "handler", name=f"launcher_in_process_{id(self)}", fresh=True)
+                self._module = lambda_assets.load(
+                    self.folder, "handler", name=f"launcher_in_process_{id(self)}", fresh=True
+                )
             except (FileNotFoundError, ImportError) as err:
                 raise LabError(f"launcher handler of lambda/{self.folder}: {err}") from None
         return self._module.handler

@@ -6,7 +6,7 @@ subnets and security group); whatever a later inventory holds beyond it is a lef
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from study_env.job_kinds import FINAL_JOB_STATES, JOB_KINDS, JobKind
 from tools.sandbox.gaps import PLACEHOLDERS
@@ -31,7 +31,8 @@ def _running_jobs(sagemaker, kind: JobKind) -> set[str]:
 def _collectors(session) -> dict[str, Callable[[], set[str]]]:
     c = session.client
     cfn, s3, iam, lam, logs, sns, events, ec2, sm, ecr, ssm = (
-        c(n) for n in ("cloudformation", "s3", "iam", "lambda", "logs", "sns", "events", "ec2", "sagemaker", "ecr", "ssm")
+        c(n)
+        for n in ("cloudformation", "s3", "iam", "lambda", "logs", "sns", "events", "ec2", "sagemaker", "ecr", "ssm")
     )
     return {
         "cloudformation stacks": lambda: {
@@ -50,7 +51,9 @@ def _collectors(session) -> dict[str, Callable[[], set[str]]]:
         "eventbridge rules": lambda: {r["Name"] for r in _pages(events, "list_rules", "Rules")},
         "ec2 vpcs": lambda: {v["VpcId"] for v in _pages(ec2, "describe_vpcs", "Vpcs")},
         "ec2 subnets": lambda: {s["SubnetId"] for s in _pages(ec2, "describe_subnets", "Subnets")},
-        "ec2 security groups": lambda: {g["GroupId"] for g in _pages(ec2, "describe_security_groups", "SecurityGroups")},
+        "ec2 security groups": lambda: {
+            g["GroupId"] for g in _pages(ec2, "describe_security_groups", "SecurityGroups")
+        },
         "ec2 route tables": lambda: {t["RouteTableId"] for t in _pages(ec2, "describe_route_tables", "RouteTables")},
         "ec2 internet gateways": lambda: {
             g["InternetGatewayId"] for g in _pages(ec2, "describe_internet_gateways", "InternetGateways")
@@ -78,7 +81,9 @@ def take(session) -> Inventory:
 
 def leftovers(baseline: Inventory, now: Inventory) -> Inventory:
     """What ``now`` holds beyond ``baseline``, only the kinds with something in them."""
-    return {kind: now[kind] - baseline.get(kind, frozenset()) for kind in now if now[kind] - baseline.get(kind, frozenset())}
+    return {
+        kind: now[kind] - baseline.get(kind, frozenset()) for kind in now if now[kind] - baseline.get(kind, frozenset())
+    }
 
 
 def render(inventory: Inventory, title: str) -> str:

@@ -31,7 +31,9 @@ INVOKE_ROWS = 3
 LAUNCHER_CREATE_ACTIONS = tuple((kind.action("Create"), kind.arn_type) for kind in (*JOB_KINDS, MODEL))
 
 
-def launcher_wiring_problems(session, function_name: str, bucket: str, execution_role_arn: str, prefix: str) -> list[str]:
+def launcher_wiring_problems(
+    session, function_name: str, bucket: str, execution_role_arn: str, prefix: str
+) -> list[str]:
     """What does not line up between the deployed launcher function and the stacks' resources of lab ``prefix``."""
     lam, iam, s3 = session.client("lambda"), session.client("iam"), session.client("s3")
     config = lam.get_function_configuration(FunctionName=function_name)
@@ -112,7 +114,9 @@ def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: d
     session = emulator.session()
     lab = find_lab(session, PREFIX)
     if "jobs" not in lab.outputs:
-        raise RehearsalError(f"stack {lab.stack_name('jobs')} was not deployed: the rehearsal has no launcher to send requests to")
+        raise RehearsalError(
+            f"stack {lab.stack_name('jobs')} was not deployed: the rehearsal has no launcher to send requests to"
+        )
     problems = launcher_wiring_problems(session, lab.launcher_function, lab.bucket, lab.execution_role_arn, lab.prefix)
     if problems:
         raise RehearsalError("launcher does not line up with the stacks:\n  " + "\n  ".join(problems))
@@ -135,7 +139,17 @@ def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: d
         os.unlink(rows.name)
     # A user who forgets the endpoint: it stays deployed, and the final `destroy --all` (with
     # `make destroy`'s context) must remove it before the stacks it imports from.
-    cdk.run("deploy", lab.stack_name("serving"), "-c", f"prefix={PREFIX}", "-c", f"model_key={LEFT_RUNNING_MODEL_KEY}",
-            "--require-approval", "never")
-    report.append(f"left {lab.stack_name('serving')} deployed (model_key={LEFT_RUNNING_MODEL_KEY}) for destroy --all to remove")
+    cdk.run(
+        "deploy",
+        lab.stack_name("serving"),
+        "-c",
+        f"prefix={PREFIX}",
+        "-c",
+        f"model_key={LEFT_RUNNING_MODEL_KEY}",
+        "--require-approval",
+        "never",
+    )
+    report.append(
+        f"left {lab.stack_name('serving')} deployed (model_key={LEFT_RUNNING_MODEL_KEY}) for destroy --all to remove"
+    )
     return report

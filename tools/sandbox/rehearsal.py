@@ -11,14 +11,14 @@ import logging
 import os
 import subprocess
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 import boto3
 
-from tools.assembly import CloudAssembly
 from study_env.config import destroy_context_args
 from study_env.paths import ROOT
+from tools.assembly import CloudAssembly
 from tools.sandbox import gaps, inventory
 
 ACCOUNT = "123456789012"  # moto's account
@@ -31,7 +31,13 @@ FAKE_CREDENTIALS = {
     "AWS_REGION": REGION,
 }
 # Never let a rehearsal pick up a real profile, session or pinned account.
-CLEARED_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION")
+CLEARED_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "CDK_DEFAULT_ACCOUNT",
+    "CDK_DEFAULT_REGION",
+)
 
 
 class RehearsalError(RuntimeError):
@@ -103,7 +109,9 @@ class CdkCli:
         if result.returncode != 0:
             with open(self.log_path) as log:
                 tail = "".join(log.readlines()[-25:])
-            raise RehearsalError(f"`cdk {' '.join(args)}` failed (exit {result.returncode}); end of {self.log_path}:\n{tail}")
+            raise RehearsalError(
+                f"`cdk {' '.join(args)}` failed (exit {result.returncode}); end of {self.log_path}:\n{tail}"
+            )
         return time.monotonic() - started
 
     def list_stacks(self, *args: str) -> list[str]:
@@ -111,23 +119,41 @@ class CdkCli:
         result = self._call(("ls", *args), capture=True)
         if result.returncode != 0:
             raise RehearsalError(f"`cdk ls {' '.join(args)}` failed (exit {result.returncode})")
-        return [line.split(" (")[-1].rstrip(")") if " (" in line else line for line in result.stdout.splitlines() if line.strip()]
+        return [
+            line.split(" (")[-1].rstrip(")") if " (" in line else line
+            for line in result.stdout.splitlines()
+            if line.strip()
+        ]
 
     def _call(self, args: tuple[str, ...], capture: bool) -> subprocess.CompletedProcess:
         env = dict(self.emulator.environ)
         bin_dir = os.path.join(self.project_dir, ".venv", "bin")
-        env["PATH"] = bin_dir + os.pathsep + os.path.join(self.project_dir, "node_modules", ".bin") + os.pathsep + env.get("PATH", "")
+        env["PATH"] = (
+            bin_dir
+            + os.pathsep
+            + os.path.join(self.project_dir, "node_modules", ".bin")
+            + os.pathsep
+            + env.get("PATH", "")
+        )
         env.update(
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             CDK_DISABLE_VERSION_CHECK="true",
             CDK_CLI_NOTICES="false",
         )
-        command = [os.path.join(self.project_dir, "node_modules", ".bin", "cdk"), *args, "--no-notices", "--output", self.outdir]
+        command = [
+            os.path.join(self.project_dir, "node_modules", ".bin", "cdk"),
+            *args,
+            "--no-notices",
+            "--output",
+            self.outdir,
+        ]
         with open(self.log_path, "a") as log:
             log.write(f"\n$ cdk {' '.join(args)}\n")
             log.flush()
             if capture:
-                return subprocess.run(command, cwd=self.project_dir, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+                return subprocess.run(
+                    command, cwd=self.project_dir, env=env, stdout=subprocess.PIPE, stderr=log, text=True
+                )
             return subprocess.run(command, cwd=self.project_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -215,8 +241,10 @@ def rehearse(
         for name in names:
             say(f"  {name} outputs: " + (", ".join(f"{k}={v}" for k, v in sorted(outputs[name].items())) or "(none)"))
         skipped = dict(sorted(gaps.PLACEHOLDERS.seen.items()))
-        say("not checked (skipped by the emulator, placeholders stood in): " + (
-            ", ".join(f"{t} x{n}" for t, n in skipped.items()) or "none"))
+        say(
+            "not checked (skipped by the emulator, placeholders stood in): "
+            + (", ".join(f"{t} x{n}" for t, n in skipped.items()) or "none")
+        )
 
         lab_report: list[str] = []
         if use_lab is not None:

@@ -21,7 +21,7 @@ VALIDATION_CHANNEL_PREFIX = DATA_PROCESSED + "validation/"
 TRANSFORM_INPUT_PREFIX = DATA_PROCESSED + "test/"
 CSV = "text/csv"
 
-HYPERPARAMETERS = {
+HYPERPARAMETERS: dict[str, str | int | float] = {
     "max_depth": 5,
     "eta": 0.2,
     "objective": "binary:logistic",
@@ -36,7 +36,16 @@ RANGES = {
 }
 # XGBoost hyperparameters that take whole numbers; every other numeric range is continuous.
 INTEGER_HYPERPARAMETERS = frozenset(
-    {"max_depth", "num_round", "max_delta_step", "max_leaves", "max_bin", "num_parallel_tree", "early_stopping_rounds", "seed"}
+    {
+        "max_depth",
+        "num_round",
+        "max_delta_step",
+        "max_leaves",
+        "max_bin",
+        "num_parallel_tree",
+        "early_stopping_rounds",
+        "seed",
+    }
 )
 OBJECTIVE_METRIC = "validation:auc"
 OBJECTIVE_TYPE = "Maximize"

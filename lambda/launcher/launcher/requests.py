@@ -7,7 +7,7 @@ API call; ``service`` dispatches on the type. Each type holds exactly the fields
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Union
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class CategoricalRange:
     values: tuple[str, ...]
 
 
-Range = Union[NumericRange, CategoricalRange]
+Range = NumericRange | CategoricalRange
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,4 +92,4 @@ class ListRequest:
     action: ClassVar[str] = "list"
 
 
-Request = Union[ProcessRequest, TrainRequest, TuneRequest, TransformRequest, DescribeRequest, ListRequest]
+Request = ProcessRequest | TrainRequest | TuneRequest | TransformRequest | DescribeRequest | ListRequest

@@ -8,8 +8,9 @@ before the SageMaker client is even created; SageMaker's own errors come back wi
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -53,7 +54,7 @@ def failure(field: str | None, code: str, message: str) -> dict[str, Any]:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _random_hex() -> str:
@@ -136,7 +137,9 @@ def launch(request: JobRequest, settings: Settings, client: Any, name_suffix: st
     return started(settings, request, kind.key, name, response[kind.field("Arn")], existing=False, **extra)
 
 
-def started(settings: Settings, request: JobRequest, kind: str, name: str, arn: str, existing: bool, **extra: Any) -> dict[str, Any]:
+def started(
+    settings: Settings, request: JobRequest, kind: str, name: str, arn: str, existing: bool, **extra: Any
+) -> dict[str, Any]:
     return {
         "ok": True,
         "action": request.action,
@@ -150,7 +153,9 @@ def started(settings: Settings, request: JobRequest, kind: str, name: str, arn: 
     }
 
 
-def model_for(request: TransformRequest, settings: Settings, client: Any, name_suffix: str) -> tuple[str, dict[str, Any]]:
+def model_for(
+    request: TransformRequest, settings: Settings, client: Any, name_suffix: str
+) -> tuple[str, dict[str, Any]]:
     """The model a transform runs: the one named, or one made from a (best) training job's artifact."""
     if request.model_name is not None:
         return request.model_name, {"model_name": request.model_name}
@@ -158,19 +163,25 @@ def model_for(request: TransformRequest, settings: Settings, client: Any, name_s
     training_job = request.training_job_name
     if request.tuning_job_name is not None:
         field = "tuning_job_name"
-        tuning = call(field, client.describe_hyper_parameter_tuning_job, HyperParameterTuningJobName=request.tuning_job_name)
+        tuning = call(
+            field, client.describe_hyper_parameter_tuning_job, HyperParameterTuningJobName=request.tuning_job_name
+        )
         best = tuning.get("BestTrainingJob", {}).get("TrainingJobName")
         if not best:
             raise Failure(
-                field, JOB_NOT_READY,
-                f"tuning job {request.tuning_job_name} has no best training job yet (status {tuning.get('HyperParameterTuningJobStatus')})",
+                field,
+                JOB_NOT_READY,
+                f"tuning job {request.tuning_job_name} has no best training job yet (status "
+                f"{tuning.get('HyperParameterTuningJobStatus')})",
             )
         training_job = best
     training = call(field, client.describe_training_job, TrainingJobName=training_job)
     status = training.get("TrainingJobStatus")
     artifact = training.get("ModelArtifacts", {}).get("S3ModelArtifacts")
     if status != "Completed" or not artifact:
-        raise Failure(field, JOB_NOT_READY, f"training job {training_job} is {status}; a transform needs a Completed one")
+        raise Failure(
+            field, JOB_NOT_READY, f"training job {training_job} is {status}; a transform needs a Completed one"
+        )
     model_name = names.model_name(settings.prefix, name_suffix)
     created = find(client.describe_model, ModelName=model_name) is None
     if created:
@@ -247,8 +258,12 @@ def list_jobs(settings: Settings, client: Any) -> dict[str, Any]:
     for kind in lab_contract.JOBS.values():
         name_field = kind.field("Name")
         response = call(
-            None, getattr(client, kind.method("List")),
-            NameContains=settings.prefix + "-", SortBy="CreationTime", SortOrder="Descending", MaxResults=LIST_MAX_RESULTS,
+            None,
+            getattr(client, kind.method("List")),
+            NameContains=settings.prefix + "-",
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=LIST_MAX_RESULTS,
         )
         jobs[kind.key] = [
             {

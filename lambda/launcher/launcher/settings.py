@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 BUCKET = "STUDY_BUCKET"
 ROLE_ARN = "EXECUTION_ROLE_ARN"
@@ -14,7 +14,15 @@ ALLOWED_INSTANCE_TYPES = "ALLOWED_INSTANCE_TYPES"
 DEFAULT_INSTANCE_TYPE = "DEFAULT_INSTANCE_TYPE"
 REGION = "AWS_REGION"
 # What the construct must set; AWS_REGION comes from the Lambda runtime itself.
-ENVIRONMENT_VARIABLES = (BUCKET, ROLE_ARN, PREFIX, XGBOOST_IMAGE, SKLEARN_IMAGE, ALLOWED_INSTANCE_TYPES, DEFAULT_INSTANCE_TYPE)
+ENVIRONMENT_VARIABLES = (
+    BUCKET,
+    ROLE_ARN,
+    PREFIX,
+    XGBOOST_IMAGE,
+    SKLEARN_IMAGE,
+    ALLOWED_INSTANCE_TYPES,
+    DEFAULT_INSTANCE_TYPE,
+)
 
 
 class SettingsError(RuntimeError):
@@ -33,7 +41,7 @@ class Settings:
     region: str
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         missing = [name for name in (*ENVIRONMENT_VARIABLES, REGION) if not environ.get(name)]
         if missing:
             raise SettingsError("job launcher: environment variable(s) not set: " + ", ".join(missing))

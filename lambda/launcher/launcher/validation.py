@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from launcher import defaults as d
 from launcher import names
@@ -35,7 +36,9 @@ ACTION_FIELDS: dict[str, frozenset[str]] = {
     "process": frozenset({*_COMMON_JOB, "input_prefix", "output_prefix"}),
     "train": frozenset({*_COMMON_JOB, *_TRAINING}),
     "tune": frozenset({*_COMMON_JOB, *_TRAINING, "ranges", "strategy", "max_jobs", "max_parallel_jobs"}),
-    "transform": frozenset({*_COMMON_JOB, "model_name", "training_job_name", "tuning_job_name", "input_prefix", "output_prefix"}),
+    "transform": frozenset(
+        {*_COMMON_JOB, "model_name", "training_job_name", "tuning_job_name", "input_prefix", "output_prefix"}
+    ),
     "describe": frozenset({"job_name"}),
     "list": frozenset(),
 }
@@ -99,7 +102,9 @@ def _job_fields(event: dict, action: str, settings: Settings) -> dict[str, Any]:
         "instance_type": _instance_type(event.get("instance_type"), action, settings),
         "instance_count": _int("instance_count", event.get("instance_count", 1), 1, count_limit),
         "max_runtime_seconds": _int(
-            "max_runtime_seconds", event.get("max_runtime_seconds", d.MAX_RUNTIME_SECONDS[action]), *d.RUNTIME_LIMITS[action]
+            "max_runtime_seconds",
+            event.get("max_runtime_seconds", d.MAX_RUNTIME_SECONDS[action]),
+            *d.RUNTIME_LIMITS[action],
         ),
     }
 
@@ -108,7 +113,9 @@ def _process(event: dict, settings: Settings) -> ProcessRequest:
     return ProcessRequest(
         **_job_fields(event, "process", settings),
         input_prefix=_prefix("input_prefix", event.get("input_prefix", d.DATA_RAW), settings, d.READABLE_PREFIXES),
-        output_prefix=_prefix("output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES),
+        output_prefix=_prefix(
+            "output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES
+        ),
     )
 
 
@@ -118,11 +125,18 @@ def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, 
         **_job_fields(event, action, settings),
         "hyperparameters": {**{k: _stringify(v) for k, v in d.HYPERPARAMETERS.items()}, **given},
         "use_spot": _bool("use_spot", event.get("use_spot", d.USE_SPOT)),
-        "train_prefix": _prefix("train_prefix", event.get("train_prefix", d.TRAIN_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES),
-        "validation_prefix": _prefix(
-            "validation_prefix", event.get("validation_prefix", d.VALIDATION_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES
+        "train_prefix": _prefix(
+            "train_prefix", event.get("train_prefix", d.TRAIN_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES
         ),
-        "output_prefix": _prefix("output_prefix", event.get("output_prefix", d.MODELS_TRAINING), settings, d.WRITABLE_PREFIXES),
+        "validation_prefix": _prefix(
+            "validation_prefix",
+            event.get("validation_prefix", d.VALIDATION_CHANNEL_PREFIX),
+            settings,
+            d.READABLE_PREFIXES,
+        ),
+        "output_prefix": _prefix(
+            "output_prefix", event.get("output_prefix", d.MODELS_TRAINING), settings, d.WRITABLE_PREFIXES
+        ),
     }
 
 
@@ -154,7 +168,9 @@ def _tune(event: dict, settings: Settings) -> TuneRequest:
     given = event.get("hyperparameters", {})
     for name in sorted(ranges):
         if name in given:
-            raise RequestError("hyperparameters", f"{name!r} is also in ranges: a tuned hyperparameter cannot be fixed too")
+            raise RequestError(
+                "hyperparameters", f"{name!r} is also in ranges: a tuned hyperparameter cannot be fixed too"
+            )
     metrics = [m.strip() for m in hyperparameters.get("eval_metric", "").split(",")]
     if "auc" not in metrics:
         raise RequestError(
@@ -178,7 +194,9 @@ def _tune(event: dict, settings: Settings) -> TuneRequest:
     return request
 
 
-def grid_rules(ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str) -> int:
+def grid_rules(
+    ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str
+) -> int:
     """Grid searches categorical values only and runs every combination: that is its number of jobs."""
     numeric = sorted(n for n, r in ranges.items() if isinstance(r, NumericRange))
     if numeric:
@@ -190,24 +208,32 @@ def grid_rules(ranges: dict[str, Range], hyperparameters: dict[str, str], max_jo
     combinations = math.prod(len(r.values) for r in ranges.values() if isinstance(r, CategoricalRange))
     if combinations > d.MAX_JOBS_LIMIT:
         raise RequestError(
-            "ranges", f"Grid would run {combinations} training jobs (every combination); the lab allows {d.MAX_JOBS_LIMIT}"
+            "ranges",
+            f"Grid would run {combinations} training jobs (every combination); the lab allows {d.MAX_JOBS_LIMIT}",
         )
     if max_jobs is not None and max_jobs != combinations:
         raise RequestError(
-            "max_jobs", f"Grid runs every combination of the values: {combinations}; leave max_jobs out or set it to {combinations}"
+            "max_jobs",
+            f"Grid runs every combination of the values: {combinations}; leave max_jobs out or set it to "
+            f"{combinations}",
         )
     return combinations
 
 
-def hyperband_rules(ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str) -> int | None:
+def hyperband_rules(
+    ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str
+) -> int | None:
     """Hyperband grows the number of boosting rounds itself: it must be fixed, never tuned."""
     if d.HYPERBAND_RESOURCE in ranges:
-        raise RequestError("ranges", f"Hyperband grows {d.HYPERBAND_RESOURCE} itself as its training resource; do not tune it")
+        raise RequestError(
+            "ranges", f"Hyperband grows {d.HYPERBAND_RESOURCE} itself as its training resource; do not tune it"
+        )
     rounds = hyperparameters.get(d.HYPERBAND_RESOURCE, "")
     if not rounds.isdigit() or not 1 <= int(rounds) <= d.HYPERBAND_MAX_RESOURCE:
         raise RequestError(
             "hyperparameters",
-            f"Hyperband needs {d.HYPERBAND_RESOURCE} as a whole number between 1 and {d.HYPERBAND_MAX_RESOURCE}, not {rounds!r}",
+            f"Hyperband needs {d.HYPERBAND_RESOURCE} as a whole number between 1 and {d.HYPERBAND_MAX_RESOURCE}, not "
+            f"{rounds!r}",
         )
     return max_jobs
 
@@ -245,11 +271,16 @@ def _transform(event: dict, settings: Settings) -> TransformRequest:
         )
     if source != "model_name" and not names.is_labs(value, settings.prefix):
         raise RequestError(source, f"must be one of the lab's jobs (a name starting with {settings.prefix + '-'!r})")
+    sources_given: dict[str, Any] = {source: value}
     return TransformRequest(
         **_job_fields(event, "transform", settings),
-        **{source: value},
-        input_prefix=_prefix("input_prefix", event.get("input_prefix", d.TRANSFORM_INPUT_PREFIX), settings, d.READABLE_PREFIXES),
-        output_prefix=_prefix("output_prefix", event.get("output_prefix", d.OUTPUT_PREDICTIONS), settings, d.WRITABLE_PREFIXES),
+        **sources_given,
+        input_prefix=_prefix(
+            "input_prefix", event.get("input_prefix", d.TRANSFORM_INPUT_PREFIX), settings, d.READABLE_PREFIXES
+        ),
+        output_prefix=_prefix(
+            "output_prefix", event.get("output_prefix", d.OUTPUT_PREDICTIONS), settings, d.WRITABLE_PREFIXES
+        ),
     )
 
 
@@ -281,13 +312,17 @@ def _instance_type(value: Any, action: str, settings: Settings) -> str:
         value = settings.default_instance_type
     if value not in settings.allowed_instance_types:
         raise RequestError(
-            "instance_type", f"must be one of the allowed instance types {', '.join(settings.allowed_instance_types)}, not {_show(value)}"
+            "instance_type",
+            f"must be one of the allowed instance types {', '.join(settings.allowed_instance_types)}, not "
+            f"{_show(value)}",
         )
     for family in d.UNSUPPORTED_INSTANCE_FAMILIES.get(action, ()):
         if value.startswith(family):
             offered = [t for t in settings.allowed_instance_types if not t.startswith(family)]
             raise RequestError(
-                "instance_type", f"SageMaker does not offer {value} for {action} jobs; use one of {', '.join(offered) or 'none allowed'}"
+                "instance_type",
+                f"SageMaker does not offer {value} for {action} jobs; use one of "
+                f"{', '.join(offered) or 'none allowed'}",
             )
     return value
 
@@ -316,7 +351,9 @@ def _prefix(name: str, value: Any, settings: Settings, roots: tuple[str, ...]) -
         raise RequestError(name, f"must not contain '..', '.' or '//' segments: {_show(value)}")
     if not key.startswith(roots):
         raise RequestError(
-            name, f"must be under {', '.join(roots)} (where the SageMaker execution role may {'write' if name == 'output_prefix' else 'read'})"
+            name,
+            f"must be under {', '.join(roots)} (where the SageMaker execution role may "
+            f"{'write' if name == 'output_prefix' else 'read'})",
         )
     return key
 
@@ -439,7 +476,14 @@ def _show(value: Any) -> str:
 
 
 def _json_type(value: Any) -> str:
-    for kind, name in ((bool, "a boolean"), (str, "a string"), (int, "a number"), (float, "a number"), (list, "an array"), (dict, "an object")):
+    for kind, name in (
+        (bool, "a boolean"),
+        (str, "a string"),
+        (int, "a number"),
+        (float, "a number"),
+        (list, "an array"),
+        (dict, "an object"),
+    ):
         if isinstance(value, kind):
             return name
     return "null" if value is None else type(value).__name__

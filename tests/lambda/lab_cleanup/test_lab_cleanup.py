@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -21,7 +21,10 @@ import leftovers  # noqa: E402
 ROLE = "arn:aws:iam::123456789012:role/sm"
 ARN = "arn:aws:sagemaker:us-east-1:123456789012"
 LAB_TAG = {"Key": "study-env:prefix", "Value": "mls"}
-CFN_TAG = {"Key": "aws:cloudformation:stack-id", "Value": "arn:aws:cloudformation:us-east-1:123456789012:stack/mls-serving/x"}
+CFN_TAG = {
+    "Key": "aws:cloudformation:stack-id",
+    "Value": "arn:aws:cloudformation:us-east-1:123456789012:stack/mls-serving/x",
+}
 
 
 def _event(request_type: str, **props) -> dict:
@@ -36,6 +39,7 @@ def _event(request_type: str, **props) -> dict:
 
 
 # ---- leftovers: models with moto ---------------------------------------------------------------
+
 
 @pytest.fixture
 def sm():
@@ -66,10 +70,13 @@ def test_delete_removes_lab_tagged_models_and_nothing_else(sm):
 def test_finished_jobs_are_not_touched(sm):
     # moto completes jobs at once: nothing is in progress, so nothing is stopped (Stubber covers stops).
     sm.create_training_job(
-        TrainingJobName="mls-train-1", AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
-        RoleArn=ROLE, OutputDataConfig={"S3OutputPath": "s3://b/models/training/"},
+        TrainingJobName="mls-train-1",
+        AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
+        RoleArn=ROLE,
+        OutputDataConfig={"S3OutputPath": "s3://b/models/training/"},
         ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
-        StoppingCondition={"MaxRuntimeInSeconds": 60}, Tags=[LAB_TAG],
+        StoppingCondition={"MaxRuntimeInSeconds": 60},
+        Tags=[LAB_TAG],
     )
     report = leftovers.clean_up(sm, "mls")
     assert report.stopped_jobs == [] and report.errors == []
@@ -91,6 +98,7 @@ def test_a_missing_prefix_is_an_error_not_a_cleanup_of_everything(sm):
 
 # ---- leftovers: running jobs with Stubber (moto has no stop_*) ---------------------------------
 
+
 def _stubbed():
     client = boto3.client("sagemaker", region_name="us-east-1")
     return client, Stubber(client)
@@ -105,7 +113,7 @@ def _summary(kind, name: str) -> dict:
         kind.field("Name"): name,
         kind.field("Arn"): f"{ARN}:job/{name}",
         kind.field("Status"): "InProgress",
-        "CreationTime": datetime(2026, 11, 25, tzinfo=timezone.utc),
+        "CreationTime": datetime(2026, 11, 25, tzinfo=UTC),
     }
     if kind.label == "tuning job":
         summary.update(Strategy="Bayesian", TrainingJobStatusCounters={}, ObjectiveStatusCounters={})
@@ -135,7 +143,10 @@ def test_running_lab_jobs_are_stopped_tuning_first_and_others_left():
         report = leftovers.clean_up(client, "mls")
     stub.assert_no_pending_responses()
     assert report.stopped_jobs == [
-        "tuning job mls-tune-1", "training job mls-train-1", "processing job mls-process-1", "transform job mls-transform-1"
+        "tuning job mls-tune-1",
+        "training job mls-train-1",
+        "processing job mls-process-1",
+        "transform job mls-transform-1",
     ]
     assert report.errors == []
 
@@ -149,11 +160,19 @@ def test_a_job_already_stopping_is_not_an_error_but_access_denied_fails_the_dele
         summaries = [_summary(kind, n) for n in ("mls-a", "mls-b")]
         stub.add_response(kind.method("List"), {kind.summaries_key: summaries}, LIST_RUNNING)
         stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:job/mls-a"})
-        stub.add_client_error(kind.method("Stop"), "ValidationException", "The job is in status Stopping",
-                              expected_params={kind.field("Name"): "mls-a"})
+        stub.add_client_error(
+            kind.method("Stop"),
+            "ValidationException",
+            "The job is in status Stopping",
+            expected_params={kind.field("Name"): "mls-a"},
+        )
         stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:job/mls-b"})
-        stub.add_client_error(kind.method("Stop"), "AccessDeniedException", "not authorized",
-                              expected_params={kind.field("Name"): "mls-b"})
+        stub.add_client_error(
+            kind.method("Stop"),
+            "AccessDeniedException",
+            "not authorized",
+            expected_params={kind.field("Name"): "mls-b"},
+        )
     stub.add_response("list_models", {"Models": []}, {"NameContains": "mls-"})
     with stub, pytest.raises(RuntimeError) as err:
         leftovers.on_event(_event("Delete", Prefix="mls"), sm=client)
@@ -162,6 +181,7 @@ def test_a_job_already_stopping_is_not_an_error_but_access_denied_fails_the_dele
 
 
 # ---- the CloudFormation reply ------------------------------------------------------------------
+
 
 class _Reply:
     status = 200
@@ -214,13 +234,13 @@ def test_a_long_reason_is_cut_to_what_cloudformation_shows():
 
 # ---- expiry ------------------------------------------------------------------------------------
 
-NOW = datetime(2026, 11, 25, 17, 30, 12, 999000, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 17, 30, 12, 999000, tzinfo=UTC)
 
 
 def test_expiry_is_now_plus_ttl_in_utc_to_the_second():
-    assert expiry.expiry(NOW, 4) == datetime(2026, 11, 25, 21, 30, 12, tzinfo=timezone.utc)
+    assert expiry.expiry(NOW, 4) == datetime(2026, 11, 25, 21, 30, 12, tzinfo=UTC)
     other_zone = NOW.astimezone(timezone(timedelta(hours=2)))
-    assert expiry.expiry(other_zone, 168) == datetime(2026, 12, 2, 17, 30, 12, tzinfo=timezone.utc)
+    assert expiry.expiry(other_zone, 168) == datetime(2026, 12, 2, 17, 30, 12, tzinfo=UTC)
 
 
 def test_expiry_attributes_are_a_scheduler_at_expression_and_a_utc_stamp():
@@ -230,7 +250,10 @@ def test_expiry_attributes_are_a_scheduler_at_expression_and_a_utc_stamp():
     assert expiry.on_event(_event("Delete", TtlHours="4"), clock=lambda: NOW) == {}
 
 
-@pytest.mark.parametrize("ttl,message", [("0", "between 1 and 168"), ("169", "between 1 and 168"), ("soon", "whole number"), (None, "whole number")])
+@pytest.mark.parametrize(
+    "ttl,message",
+    [("0", "between 1 and 168"), ("169", "between 1 and 168"), ("soon", "whole number"), (None, "whole number")],
+)
 def test_expiry_refuses_a_bad_ttl(ttl, message):
     with pytest.raises(ValueError, match=message):
         expiry.on_event(_event("Create", TtlHours=ttl), clock=lambda: NOW)

@@ -14,8 +14,8 @@ from launcher.validation import RequestError, validate
 from study_env import layout
 from study_env.constructs import batch_transform
 from study_env.paths import TRAINING_CODE_DIR
-from tests.support.synthesis import cdk_json_context
 from tests.support.launcher import SETTINGS
+from tests.support.synthesis import cdk_json_context
 
 SAGEMAKER = botocore.session.get_session().get_service_model("sagemaker")
 INSTANCE_ENUMS = {
@@ -55,7 +55,9 @@ def test_readable_and_writable_prefixes_match_the_execution_role(synth):
 
 
 def test_processing_outputs_are_what_preprocessing_writes():
-    spec = importlib.util.spec_from_file_location("preprocessing", f"{TRAINING_CODE_DIR}/{defaults.PREPROCESSING_SCRIPT}")
+    spec = importlib.util.spec_from_file_location(
+        "preprocessing", f"{TRAINING_CODE_DIR}/{defaults.PREPROCESSING_SCRIPT}"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.OUTPUTS == defaults.PROCESSING_OUTPUTS

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
 from launcher.service import JOB_NOT_READY, handle
-from tests.support.launcher import BUCKET, ENVIRONMENT, ROLE_ARN, SETTINGS, SKLEARN_IMAGE, XGBOOST_IMAGE, load_handler_module
+from tests.support.launcher import (
+    BUCKET,
+    ENVIRONMENT,
+    ROLE_ARN,
+    SETTINGS,
+    SKLEARN_IMAGE,
+    XGBOOST_IMAGE,
+    load_handler_module,
+)
 
 LAB_TAGS = {"project": "study-env", "study-env:prefix": "mls", "study-env:launched-by": "job-launcher"}
 
@@ -54,7 +62,11 @@ def test_train_creates_the_training_job_with_overrides(sagemaker):
     assert [c["ChannelName"] for c in job["InputDataConfig"]] == ["train", "validation"]
     assert {c["ContentType"] for c in job["InputDataConfig"]} == {"text/csv"}
     assert job["HyperParameters"] == {
-        "max_depth": "3", "eta": "0.2", "objective": "binary:logistic", "num_round": "100", "eval_metric": "auc",
+        "max_depth": "3",
+        "eta": "0.2",
+        "objective": "binary:logistic",
+        "num_round": "100",
+        "eval_metric": "auc",
     }
     assert job["ResourceConfig"]["InstanceType"] == "ml.m5.xlarge"
     assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
@@ -87,17 +99,23 @@ SPOT_STOPPING = {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
             {"action": "tune"},
             # 20 jobs, 4 at a time: 5 rounds of 3600 s plus as long again waiting for spot.
             {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 4, "MaxRuntimeInSeconds": 5 * 7200},
-            PLAN_RANGES, PLAN_STATIC, SPOT_STOPPING,
+            PLAN_RANGES,
+            PLAN_STATIC,
+            SPOT_STOPPING,
         ),
         (
             {"action": "tune", "strategy": "Random", "max_jobs": 5, "max_parallel_jobs": 5},
             {"MaxNumberOfTrainingJobs": 5, "MaxParallelTrainingJobs": 5, "MaxRuntimeInSeconds": 7200},
-            PLAN_RANGES, PLAN_STATIC, SPOT_STOPPING,
+            PLAN_RANGES,
+            PLAN_STATIC,
+            SPOT_STOPPING,
         ),
         (
             {"action": "tune", "strategy": "Hyperband"},
             {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 4, "MaxRuntimeInSeconds": 5 * 7200},
-            PLAN_RANGES, PLAN_STATIC, SPOT_STOPPING,
+            PLAN_RANGES,
+            PLAN_STATIC,
+            SPOT_STOPPING,
         ),
         (
             {"action": "tune", "strategy": "Grid", "ranges": {"max_depth": {"values": [3, 5, 7]}}, "use_spot": False},
@@ -127,7 +145,9 @@ def test_tune_creates_the_tuning_job(sagemaker, event, limits, ranges, static, s
     definition = job["TrainingJobDefinition"]
     assert definition["AlgorithmSpecification"]["TrainingImage"] == XGBOOST_IMAGE
     assert definition["RoleArn"] == ROLE_ARN
-    assert {c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in definition["InputDataConfig"]} == CHANNELS
+    assert {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in definition["InputDataConfig"]
+    } == CHANNELS
     assert {c["ContentType"] for c in definition["InputDataConfig"]} == {"text/csv"}
     assert definition["StaticHyperParameters"] == static
     assert definition["StoppingCondition"] == stopping
@@ -156,11 +176,15 @@ def test_transform_from_a_training_job_creates_the_model_from_its_artifact(sagem
     assert response["ok"] is True, response
     assert response["model_created"] is True
     model = sagemaker.describe_model(ModelName=response["model_name"])
-    artifact = sagemaker.describe_training_job(TrainingJobName=trained["job_name"])["ModelArtifacts"]["S3ModelArtifacts"]
+    artifact = sagemaker.describe_training_job(TrainingJobName=trained["job_name"])["ModelArtifacts"][
+        "S3ModelArtifacts"
+    ]
     assert model["PrimaryContainer"]["ModelDataUrl"] == artifact
     assert model["PrimaryContainer"]["Image"] == XGBOOST_IMAGE
     assert model["ExecutionRoleArn"] == ROLE_ARN
-    assert sagemaker.describe_transform_job(TransformJobName=response["job_name"])["ModelName"] == response["model_name"]
+    assert (
+        sagemaker.describe_transform_job(TransformJobName=response["job_name"])["ModelName"] == response["model_name"]
+    )
 
 
 def test_transform_from_a_tuning_job_uses_its_best_training_job():
@@ -178,7 +202,9 @@ def test_transform_from_a_tuning_job_uses_its_best_training_job():
         )
         stub.add_client_error("describe_model", "ValidationException", "Could not find model")
         stub.add_response("create_model", {"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"})
-        stub.add_response("create_transform_job", {"TransformJobArn": "arn:aws:sagemaker:us-east-1:123456789012:transform-job/t"})
+        stub.add_response(
+            "create_transform_job", {"TransformJobArn": "arn:aws:sagemaker:us-east-1:123456789012:transform-job/t"}
+        )
         response = run(client, {"action": "transform", "tuning_job_name": "mls-tune-250101000000-abc"})
         stub.assert_no_pending_responses()
     assert response["ok"] is True, response
@@ -192,7 +218,8 @@ def test_transform_from_an_unfinished_training_job_is_refused_before_any_model_i
         response = run(client, {"action": "transform", "training_job_name": "mls-train-1"})
         stub.assert_no_pending_responses()
     assert response["error"] == {
-        "field": "training_job_name", "code": JOB_NOT_READY,
+        "field": "training_job_name",
+        "code": JOB_NOT_READY,
         "message": "training job mls-train-1 is InProgress; a transform needs a Completed one",
     }
 
@@ -216,7 +243,7 @@ def test_sagemaker_api_errors_come_back_with_their_code_and_message(code):
 
 def test_a_transform_of_a_missing_model_reports_sagemakers_code_and_message():
     client = _stubbed_client()
-    message = "Could not find model \"arn:aws:sagemaker:us-east-1:123456789012:model/gone-model\"."
+    message = 'Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/gone-model".'
     body = {key: ANY for key in TRANSFORM_JOB_KEYS}
     with Stubber(client) as stub:
         stub.add_client_error(
@@ -260,7 +287,7 @@ def test_a_retry_racing_its_twin_returns_the_twins_job():
 def test_describe_reports_status_and_details_of_each_kind(sagemaker):
     started = {a: run(sagemaker, {"action": a}) for a in ("process", "train", "tune")}
     started["transform"] = run(sagemaker, {"action": "transform", "model_name": "m"})
-    for action, response in started.items():
+    for response in started.values():
         described = run(sagemaker, {"action": "describe", "job_name": response["job_name"]})
         assert described["ok"] is True, described
         assert (described["kind"], described["arn"]) == (response["kind"], response["arn"])
@@ -317,8 +344,15 @@ def test_the_handler_refuses_to_run_without_its_settings(monkeypatch):
 
 
 TRANSFORM_JOB_KEYS = (
-    "TransformJobName", "ModelName", "ModelClientConfig", "MaxPayloadInMB", "BatchStrategy",
-    "TransformInput", "TransformOutput", "TransformResources", "Tags",
+    "TransformJobName",
+    "ModelName",
+    "ModelClientConfig",
+    "MaxPayloadInMB",
+    "BatchStrategy",
+    "TransformInput",
+    "TransformOutput",
+    "TransformResources",
+    "Tags",
 )
 
 
@@ -336,7 +370,7 @@ def _training_description(name: str, status: str = "Completed", arn: str | None 
         "AlgorithmSpecification": {"TrainingImage": XGBOOST_IMAGE, "TrainingInputMode": "File"},
         "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
         "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        "CreationTime": datetime(2025, 1, 1, tzinfo=timezone.utc),
+        "CreationTime": datetime(2025, 1, 1, tzinfo=UTC),
     }
 
 
@@ -346,13 +380,13 @@ def _tuning_description(name: str, best: str) -> dict:
         "HyperParameterTuningJobArn": f"arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/{name}",
         "HyperParameterTuningJobConfig": {"Strategy": "Bayesian", "ResourceLimits": {"MaxParallelTrainingJobs": 4}},
         "HyperParameterTuningJobStatus": "Completed",
-        "CreationTime": datetime(2025, 1, 1, tzinfo=timezone.utc),
+        "CreationTime": datetime(2025, 1, 1, tzinfo=UTC),
         "TrainingJobStatusCounters": {},
         "ObjectiveStatusCounters": {},
         "BestTrainingJob": {
             "TrainingJobName": best,
             "TrainingJobArn": f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{best}",
-            "CreationTime": datetime(2025, 1, 1, tzinfo=timezone.utc),
+            "CreationTime": datetime(2025, 1, 1, tzinfo=UTC),
             "TrainingJobStatus": "Completed",
             "TunedHyperParameters": {"eta": "0.1"},
         },

@@ -37,7 +37,7 @@ class RecordingClient:
 
 _ARN_KEYS = ("ProcessingJobArn", "TrainingJobArn", "HyperParameterTuningJobArn", "TransformJobArn", "ModelArn")
 
-json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats() | st.text(max_size=20)
+json_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats() | st.text(max_size=20)
 json_values = st.recursive(
     json_scalars,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
@@ -45,8 +45,20 @@ json_values = st.recursive(
 )
 numbers = st.integers(-5, 200) | st.floats(-1, 200, allow_nan=False)
 prefixes = st.sampled_from(
-    ["data/raw/", "data/processed/", "models/training/", "output/predictions/", f"s3://{BUCKET}/data/processed/test",
-     "s3://other/data/", "../x/", "/abs/", "", "data/../raw", "data//x", "code/scripts"]
+    [
+        "data/raw/",
+        "data/processed/",
+        "models/training/",
+        "output/predictions/",
+        f"s3://{BUCKET}/data/processed/test",
+        "s3://other/data/",
+        "../x/",
+        "/abs/",
+        "",
+        "data/../raw",
+        "data//x",
+        "code/scripts",
+    ]
 ) | st.text(alphabet=string.ascii_letters + "/.:*-_", max_size=30)
 ranges = st.dictionaries(
     st.sampled_from(["eta", "max_depth", "subsample", "num_round", "booster", "alpha"]) | st.text(max_size=8),
@@ -57,7 +69,12 @@ ranges = st.dictionaries(
 )
 plausible = {
     "action": st.sampled_from(ACTIONS) | st.text(max_size=10),
-    "hyperparameters": st.dictionaries(st.sampled_from(["eta", "num_round", "eval_metric", "max_depth"]) | st.text(max_size=8), json_scalars, max_size=4) | json_values,
+    "hyperparameters": st.dictionaries(
+        st.sampled_from(["eta", "num_round", "eval_metric", "max_depth"]) | st.text(max_size=8),
+        json_scalars,
+        max_size=4,
+    )
+    | json_values,
     "ranges": ranges | json_values,
     "strategy": st.sampled_from(["Bayesian", "Random", "Hyperband", "Grid", "grid", "best"]) | json_values,
     "max_jobs": numbers | json_values,
@@ -91,14 +108,32 @@ good = {
     "ranges": st.dictionaries(
         st.sampled_from(["eta", "subsample", "lambda"]),
         st.tuples(st.floats(0, 0.4), st.floats(0.5, 1)).map(lambda t: {"min": t[0], "max": t[1]}),
-        min_size=1, max_size=3,
+        min_size=1,
+        max_size=3,
     ),
     "output_prefix": st.sampled_from(["output/x/", "models/y/"]),
 }
 good_fields = {
     "process": ["instance_type", "max_runtime_seconds", "request_id"],
-    "train": ["instance_type", "instance_count", "max_runtime_seconds", "use_spot", "request_id", "hyperparameters", "output_prefix"],
-    "tune": ["instance_type", "max_runtime_seconds", "use_spot", "request_id", "max_jobs", "max_parallel_jobs", "strategy", "ranges"],
+    "train": [
+        "instance_type",
+        "instance_count",
+        "max_runtime_seconds",
+        "use_spot",
+        "request_id",
+        "hyperparameters",
+        "output_prefix",
+    ],
+    "tune": [
+        "instance_type",
+        "max_runtime_seconds",
+        "use_spot",
+        "request_id",
+        "max_jobs",
+        "max_parallel_jobs",
+        "strategy",
+        "ranges",
+    ],
     "transform": ["instance_type", "instance_count", "max_runtime_seconds", "request_id", "output_prefix"],
 }
 valid_events = st.one_of(
@@ -116,7 +151,10 @@ events = (
         {"action": plausible["action"]},
         optional={**{k: v for k, v in plausible.items() if k != "action"}, "near": json_values},
     ).map(
-        lambda e: {**{k: v for k, v in e.items() if k != "near"}, **({} if "near" not in e else {"hyperparamters": e["near"]})}
+        lambda e: {
+            **{k: v for k, v in e.items() if k != "near"},
+            **({} if "near" not in e else {"hyperparamters": e["near"]}),
+        }
     )
     | st.dictionaries(st.sampled_from(sorted(FIELDS)) | near_misses, json_values, max_size=5)
     | json_values

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import botocore.session
 import pytest
@@ -13,7 +13,7 @@ from launcher import defaults, job_requests, names
 from launcher.validation import validate
 from tests.support.launcher import BUCKET, ROLE_ARN, SETTINGS, SKLEARN_IMAGE, XGBOOST_IMAGE
 
-NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 SAGEMAKER = botocore.session.get_session().get_service_model("sagemaker")
 OPERATIONS = {
     "process": ("CreateProcessingJob", job_requests.processing_job),
@@ -55,7 +55,7 @@ def test_job_names_fit_sagemaker_rules_for_every_prefix_length(prefix, request_i
 
 
 def test_a_request_id_always_names_the_same_job_and_a_timestamp_never_repeats_it():
-    assert names.suffix(NOW, "aaa", "r1") == names.suffix(datetime.now(timezone.utc), "bbb", "r1")
+    assert names.suffix(NOW, "aaa", "r1") == names.suffix(datetime.now(UTC), "bbb", "r1")
     assert names.suffix(NOW, "aaa", "r1") != names.suffix(NOW, "aaa", "r2")
     assert names.suffix(NOW, "aaa") == "250304050607-aaa"
 
@@ -119,7 +119,9 @@ def test_tuning_job_searches_the_plans_ranges_for_validation_auc():
     # 5 rounds of 4 parallel jobs, each allowed 3600 s plus as long again waiting for spot capacity.
     assert config["ResourceLimits"]["MaxRuntimeInSeconds"] == 5 * 7200
     ranges = config["ParameterRanges"]
-    assert ranges["IntegerParameterRanges"] == [{"Name": "max_depth", "MinValue": "3", "MaxValue": "10", "ScalingType": "Auto"}]
+    assert ranges["IntegerParameterRanges"] == [
+        {"Name": "max_depth", "MinValue": "3", "MaxValue": "10", "ScalingType": "Auto"}
+    ]
     assert [r["Name"] for r in ranges["ContinuousParameterRanges"]] == ["eta", "min_child_weight", "subsample"]
     static = body["TrainingJobDefinition"]["StaticHyperParameters"]
     assert static == {"objective": "binary:logistic", "num_round": "100", "eval_metric": "auc"}
@@ -127,7 +129,13 @@ def test_tuning_job_searches_the_plans_ranges_for_validation_auc():
 
 
 def test_grid_tuning_uses_categorical_values_and_no_early_stopping():
-    body = build({"action": "tune", "strategy": "Grid", "ranges": {"max_depth": {"values": [3, 6]}, "booster": {"values": ["gbtree", "dart"]}}})
+    body = build(
+        {
+            "action": "tune",
+            "strategy": "Grid",
+            "ranges": {"max_depth": {"values": [3, 6]}, "booster": {"values": ["gbtree", "dart"]}},
+        }
+    )
     config = body["HyperParameterTuningJobConfig"]
     assert config["ParameterRanges"]["CategoricalParameterRanges"] == [
         {"Name": "booster", "Values": ["gbtree", "dart"]},
@@ -145,7 +153,9 @@ def test_hyperband_grows_num_round_and_stops_jobs_itself():
 
 
 def test_random_strategy_stops_hopeless_jobs_early():
-    config = build({"action": "tune", "strategy": "Random", "max_jobs": 6, "max_parallel_jobs": 3})["HyperParameterTuningJobConfig"]
+    config = build({"action": "tune", "strategy": "Random", "max_jobs": 6, "max_parallel_jobs": 3})[
+        "HyperParameterTuningJobConfig"
+    ]
     assert config["TrainingJobEarlyStoppingType"] == "Auto"
     assert config["ResourceLimits"]["MaxRuntimeInSeconds"] == 2 * 7200
 
@@ -158,7 +168,9 @@ def test_transform_scores_csv_lines_into_a_folder_per_job():
     assert body["TransformInput"]["ContentType"] == "text/csv"
     assert body["TransformInput"]["SplitType"] == "Line"
     assert body["TransformOutput"] == {
-        "S3OutputPath": f"s3://{BUCKET}/output/predictions/mls-xform-x/", "Accept": "text/csv", "AssembleWith": "Line",
+        "S3OutputPath": f"s3://{BUCKET}/output/predictions/mls-xform-x/",
+        "Accept": "text/csv",
+        "AssembleWith": "Line",
     }
     assert body["ModelClientConfig"]["InvocationsTimeoutInSeconds"] == defaults.MAX_RUNTIME_SECONDS["transform"]
     assert body["Tags"][-1] == {"Key": "study-env:request-id", "Value": "r-1"}
@@ -166,7 +178,9 @@ def test_transform_scores_csv_lines_into_a_folder_per_job():
 
 def test_model_is_served_by_the_image_that_trained_it():
     request = validate({"action": "transform", "training_job_name": "mls-train-1"}, SETTINGS)
-    body = job_requests.model(request, SETTINGS, "mls-model-x", XGBOOST_IMAGE, f"s3://{BUCKET}/models/training/j/output/model.tar.gz")
+    body = job_requests.model(
+        request, SETTINGS, "mls-model-x", XGBOOST_IMAGE, f"s3://{BUCKET}/models/training/j/output/model.tar.gz"
+    )
     assert_valid_shape("CreateModel", body)
     assert body["PrimaryContainer"]["Image"] == XGBOOST_IMAGE
     assert body["ExecutionRoleArn"] == ROLE_ARN

@@ -23,8 +23,12 @@ VPC = "vpc-0123456789abcdef0"
 FS = "fs-0123456789abcdef0"
 INBOUND = {"GroupId": "sg-0000000000000in00", "GroupName": f"security-group-for-inbound-nfs-{DOMAIN}"}
 OUTBOUND = {"GroupId": "sg-000000000000out00", "GroupName": f"security-group-for-outbound-nfs-{DOMAIN}"}
-NFS_FROM_OUTBOUND = [{"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": OUTBOUND["GroupId"]}]}]
-NFS_TO_INBOUND = [{"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": INBOUND["GroupId"]}]}]
+NFS_FROM_OUTBOUND = [
+    {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": OUTBOUND["GroupId"]}]}
+]
+NFS_TO_INBOUND = [
+    {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": INBOUND["GroupId"]}]}
+]
 DOMAIN_ARN = f"arn:aws:sagemaker:us-east-1:123456789012:domain/{DOMAIN}"
 
 
@@ -41,7 +45,11 @@ def aws():
 
 
 def delete_event(phase: str, started_at: float | None = None, timeout: int = 3000) -> dict:
-    props = {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:provider", "Phase": phase, "TimeoutSeconds": str(timeout)}
+    props = {
+        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:provider",
+        "Phase": phase,
+        "TimeoutSeconds": str(timeout),
+    }
     props.update({"DomainId": DOMAIN} if phase == "apps" else {"VpcId": VPC})
     return {
         "RequestType": "Delete",
@@ -65,7 +73,9 @@ def expect_listing(sm: Stubber, apps: list[dict], spaces: list[dict]) -> None:
     sm.add_response("list_spaces", {"Spaces": spaces}, {"DomainIdEquals": DOMAIN})
 
 
-def expect_residue(ec2: Stubber, efs: Stubber, groups: list[dict], file_systems: list[dict] | None, mount_targets=None) -> None:
+def expect_residue(
+    ec2: Stubber, efs: Stubber, groups: list[dict], file_systems: list[dict] | None, mount_targets=None
+) -> None:
     ec2.add_response(
         "describe_security_groups",
         {"SecurityGroups": [{"VpcId": VPC, "OwnerId": "123456789012", "Description": "nfs", **g} for g in groups]},
@@ -84,9 +94,15 @@ def expect_residue(ec2: Stubber, efs: Stubber, groups: list[dict], file_systems:
 
 def file_system(state: str, domain_arn: str = DOMAIN_ARN, fs_id: str = FS) -> dict:
     return {
-        "OwnerId": "123456789012", "CreationToken": "t", "FileSystemId": fs_id, "CreationTime": 0,
-        "LifeCycleState": state, "NumberOfMountTargets": 0, "SizeInBytes": {"Value": 6144},
-        "PerformanceMode": "generalPurpose", "Tags": [{"Key": plan.SAGEMAKER_RESOURCE_TAG, "Value": domain_arn}],
+        "OwnerId": "123456789012",
+        "CreationToken": "t",
+        "FileSystemId": fs_id,
+        "CreationTime": 0,
+        "LifeCycleState": state,
+        "NumberOfMountTargets": 0,
+        "SizeInBytes": {"Value": 6144},
+        "PerformanceMode": "generalPurpose",
+        "Tags": [{"Key": plan.SAGEMAKER_RESOURCE_TAG, "Value": domain_arn}],
     }
 
 
@@ -108,8 +124,14 @@ def test_running_apps_are_deleted_then_their_space_then_done(aws):
     # Poll 1: a JupyterLab app running in a private space and a profile-level app: both deleted;
     # the space waits for its app.
     expect_listing(sm, [app("default", "InService"), app("legacy", "InService", space=None)], [space("my-space")])
-    sm.add_response("delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "default", "SpaceName": "my-space"})
-    sm.add_response("delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "legacy", "UserProfileName": "student"})
+    sm.add_response(
+        "delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "default", "SpaceName": "my-space"}
+    )
+    sm.add_response(
+        "delete_app",
+        {},
+        {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "legacy", "UserProfileName": "student"},
+    )
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
     # Poll 2: apps are deleting: nothing to call.
     expect_listing(sm, [app("default", "Deleting"), app("legacy", "Deleted", space=None)], [space("my-space")])
@@ -140,7 +162,9 @@ def test_nothing_to_delete_completes_at_once(aws):
 
 def test_a_domain_that_no_longer_exists_has_nothing_to_delete(aws):
     clients, s = aws
-    s["sagemaker"].add_client_error("list_apps", service_error_code="ResourceNotFound", service_message="Domain not found")
+    s["sagemaker"].add_client_error(
+        "list_apps", service_error_code="ResourceNotFound", service_message="Domain not found"
+    )
     assert index.is_complete(delete_event("apps"), clients=clients) == {"IsComplete": True}
 
 
@@ -149,16 +173,29 @@ def test_home_efs_with_mount_targets_then_security_groups(aws):
     ec2, efs = s["ec2"], s["efs"]
     event = delete_event("residue")
     groups = [{**INBOUND, "IpPermissions": NFS_FROM_OUTBOUND}, {**OUTBOUND, "IpPermissionsEgress": NFS_TO_INBOUND}]
-    other_domain_fs = file_system("available", domain_arn=DOMAIN_ARN.replace(DOMAIN, "d-someoneelse"), fs_id="fs-0ffffffffffffffff")
+    other_domain_fs = file_system(
+        "available", domain_arn=DOMAIN_ARN.replace(DOMAIN, "d-someoneelse"), fs_id="fs-0ffffffffffffffff"
+    )
     # Poll 1: two mount targets: both deleted; the file system and the groups wait. A home file
     # system of another domain (not in this VPC) is left alone.
-    expect_residue(ec2, efs, groups, [file_system("available"), other_domain_fs],
-                   {FS: [mount_target("fsmt-0000000000000001", "available"), mount_target("fsmt-0000000000000002", "available")]})
+    expect_residue(
+        ec2,
+        efs,
+        groups,
+        [file_system("available"), other_domain_fs],
+        {FS: [mount_target("fsmt-0000000000000001", "available"), mount_target("fsmt-0000000000000002", "available")]},
+    )
     efs.add_response("delete_mount_target", {}, {"MountTargetId": "fsmt-0000000000000001"})
     efs.add_response("delete_mount_target", {}, {"MountTargetId": "fsmt-0000000000000002"})
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
     # Poll 2: mount targets deleting.
-    expect_residue(ec2, efs, groups, [file_system("available")], {FS: [mount_target("fsmt-0000000000000001", "deleting"), mount_target("fsmt-0000000000000002", "deleted")]})
+    expect_residue(
+        ec2,
+        efs,
+        groups,
+        [file_system("available")],
+        {FS: [mount_target("fsmt-0000000000000001", "deleting"), mount_target("fsmt-0000000000000002", "deleted")]},
+    )
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
     # Poll 3: no mount target left: the file system is deleted.
     expect_residue(ec2, efs, groups, [file_system("available")], {FS: []})
@@ -166,8 +203,16 @@ def test_home_efs_with_mount_targets_then_security_groups(aws):
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
     # Poll 4: file system gone: both groups' cross-references revoked, then both groups deleted.
     expect_residue(ec2, efs, groups, [])
-    ec2.add_response("revoke_security_group_ingress", {"Return": True}, {"GroupId": INBOUND["GroupId"], "IpPermissions": NFS_FROM_OUTBOUND})
-    ec2.add_response("revoke_security_group_egress", {"Return": True}, {"GroupId": OUTBOUND["GroupId"], "IpPermissions": NFS_TO_INBOUND})
+    ec2.add_response(
+        "revoke_security_group_ingress",
+        {"Return": True},
+        {"GroupId": INBOUND["GroupId"], "IpPermissions": NFS_FROM_OUTBOUND},
+    )
+    ec2.add_response(
+        "revoke_security_group_egress",
+        {"Return": True},
+        {"GroupId": OUTBOUND["GroupId"], "IpPermissions": NFS_TO_INBOUND},
+    )
     ec2.add_response("delete_security_group", {}, {"GroupId": INBOUND["GroupId"]})
     ec2.add_response("delete_security_group", {}, {"GroupId": OUTBOUND["GroupId"]})
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
@@ -203,8 +248,12 @@ def test_throttling_waits_for_the_next_poll_then_finishes(aws):
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
     # Poll 3: both deleted.
     expect_listing(sm, [app("a", "InService", space=None), app("b", "InService", space=None)], [])
-    sm.add_response("delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "a", "UserProfileName": "student"})
-    sm.add_response("delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "b", "UserProfileName": "student"})
+    sm.add_response(
+        "delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "a", "UserProfileName": "student"}
+    )
+    sm.add_response(
+        "delete_app", {}, {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "b", "UserProfileName": "student"}
+    )
     assert index.is_complete(event, clients=clients) == {"IsComplete": False}
     expect_listing(sm, [], [])
     assert index.is_complete(event, clients=clients) == {"IsComplete": True}
@@ -244,8 +293,12 @@ def test_a_finished_teardown_never_times_out(aws):
 def test_an_unexpected_error_fails_naming_the_call(aws):
     clients, s = aws
     expect_listing(s["sagemaker"], [app("default", "InService", space=None)], [])
-    s["sagemaker"].add_client_error("delete_app", service_error_code="AccessDeniedException", service_message="not authorized")
-    with pytest.raises(RuntimeError, match=r"sagemaker delete_app .*\"AppName\": \"default\".*\(AccessDeniedException\)"):
+    s["sagemaker"].add_client_error(
+        "delete_app", service_error_code="AccessDeniedException", service_message="not authorized"
+    )
+    with pytest.raises(
+        RuntimeError, match=r"sagemaker delete_app .*\"AppName\": \"default\".*\(AccessDeniedException\)"
+    ):
         index.is_complete(delete_event("apps"), clients=clients)
 
 
@@ -291,7 +344,12 @@ def test_groups_wait_while_any_home_file_system_is_left():
 
 
 def test_only_sagemaker_nfs_groups_name_domains():
-    groups = [INBOUND, OUTBOUND, {"GroupId": "sg-1", "GroupName": "default"}, {"GroupId": "sg-2", "GroupName": "security-group-for-inbound-nfs-x"}]
+    groups = [
+        INBOUND,
+        OUTBOUND,
+        {"GroupId": "sg-1", "GroupName": "default"},
+        {"GroupId": "sg-2", "GroupName": "security-group-for-inbound-nfs-x"},
+    ]
     assert plan.nfs_domain_ids(groups) == {DOMAIN}
     untagged = {**file_system("available"), "Tags": []}
     assert plan.home_file_systems([file_system("available"), untagged], {DOMAIN}) == [file_system("available")]

@@ -24,12 +24,16 @@ def test_the_patches_are_written_for_the_moto_release_the_project_pins():
 
 
 def test_replacing_a_name_that_exists_and_adding_one_that_does_not_pass():
-    gaps.check_patches([gaps.Patch(Owner, "existing", None), gaps.Patch(Owner, "new_name", None, adds=True)], version="9.9")
+    gaps.check_patches(
+        [gaps.Patch(Owner, "existing", None), gaps.Patch(Owner, "new_name", None, adds=True)], version="9.9"
+    )
 
 
 def test_a_renamed_name_fails_naming_it_and_the_release_to_pin():
     with pytest.raises(gaps.EmulatorPatchError) as err:
-        gaps.check_patches([gaps.Patch(Owner, "renamed", None), gaps.Patch(Owner, "existing", None, adds=True)], version="9.9")
+        gaps.check_patches(
+            [gaps.Patch(Owner, "renamed", None), gaps.Patch(Owner, "existing", None, adds=True)], version="9.9"
+        )
     message = str(err.value)
     assert message.startswith("moto 9.9: Owner.renamed does not exist; Owner.existing already exists.")
     assert f"pin moto[server]=={gaps.MOTO_VERSION} in requirements-dev.txt" in message

@@ -14,8 +14,14 @@ from study_env.paths import SAMPLE_DATA_DIR
 from tools.sandbox.lab_use import launcher_wiring_problems, sample_rows, use_lab
 from tools.sandbox.rehearsal import RehearsalError
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 @pytest.fixture
@@ -31,29 +37,61 @@ def account():
 
 def make_function(session, role, variables):
     session.client("lambda").create_function(
-        FunctionName="mls-launcher", Runtime="python3.12", Role=role, Handler="handler.handler",
-        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18}, Environment={"Variables": variables})
+        FunctionName="mls-launcher",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        Environment={"Variables": variables},
+    )
 
 
 def allow_pass_role(session, resource):
-    session.client("iam").put_role_policy(RoleName="mls-launcher", PolicyName="pass", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource}]}))
+    session.client("iam").put_role_policy(
+        RoleName="mls-launcher",
+        PolicyName="pass",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource}],
+            }
+        ),
+    )
 
 
-JOB_ACTIONS = {"sagemaker:CreateProcessingJob": "processing-job", "sagemaker:CreateTrainingJob": "training-job",
-               "sagemaker:CreateHyperParameterTuningJob": "hyper-parameter-tuning-job"}
+JOB_ACTIONS = {
+    "sagemaker:CreateProcessingJob": "processing-job",
+    "sagemaker:CreateTrainingJob": "training-job",
+    "sagemaker:CreateHyperParameterTuningJob": "hyper-parameter-tuning-job",
+}
 
 
 def allow_creates(session, prefix="mls", job_actions=tuple(JOB_ACTIONS)):
     """The JobLauncher's create grants, as an attached policy (PassRole is inline: both kinds are read)."""
     arn = "arn:aws:sagemaker:us-east-1:123456789012:{}/" + prefix + "-*"
     iam = session.client("iam")
-    policy = iam.create_policy(PolicyName="creates", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": list(job_actions), "Resource": [arn.format(JOB_ACTIONS[a]) for a in job_actions]},
-        {"Effect": "Allow", "Action": "sagemaker:CreateModel", "Resource": arn.format("model")},
-        {"Effect": "Allow", "Action": "sagemaker:CreateTransformJob", "Resource": arn.format("transform-job"),
-         "Condition": {"ArnLike": {"sagemaker:ModelArn": arn.format("model")}}}]}))["Policy"]["Arn"]
+    policy = iam.create_policy(
+        PolicyName="creates",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": list(job_actions),
+                        "Resource": [arn.format(JOB_ACTIONS[a]) for a in job_actions],
+                    },
+                    {"Effect": "Allow", "Action": "sagemaker:CreateModel", "Resource": arn.format("model")},
+                    {
+                        "Effect": "Allow",
+                        "Action": "sagemaker:CreateTransformJob",
+                        "Resource": arn.format("transform-job"),
+                        "Condition": {"ArnLike": {"sagemaker:ModelArn": arn.format("model")}},
+                    },
+                ],
+            }
+        ),
+    )["Policy"]["Arn"]
     iam.attach_role_policy(RoleName="mls-launcher", PolicyArn=policy)
 
 
@@ -82,7 +120,8 @@ def test_each_mismatch_is_named(account):
         f"launcher role {launcher} may not iam:PassRole the execution role {execution}",
         f"launcher role {launcher} may not sagemaker:CreateProcessingJob on {arn.format('processing-job')}",
         f"launcher role {launcher} may not sagemaker:CreateTrainingJob on {arn.format('training-job')}",
-        f"launcher role {launcher} may not sagemaker:CreateHyperParameterTuningJob on {arn.format('hyper-parameter-tuning-job')}",
+        f"launcher role {launcher} may not sagemaker:CreateHyperParameterTuningJob on "
+        f"{arn.format('hyper-parameter-tuning-job')}",
         f"launcher role {launcher} may not sagemaker:CreateTransformJob on {arn.format('transform-job')}",
         f"launcher role {launcher} may not sagemaker:CreateModel on {arn.format('model')}",
     ]
@@ -96,10 +135,16 @@ def test_a_job_prefix_other_than_the_labs_is_named_with_the_creates_it_may_not_m
     arn = "arn:aws:sagemaker:us-east-1:123456789012:{}/mlx-x"
     assert launcher_wiring_problems(session, "mls-launcher", "mls-study", execution, "mls") == [
         "launcher environment JOB_PREFIX=mlx: the lab prefix is mls",
-        *(f"launcher role {launcher} may not {action} on {arn.format(resource)}" for action, resource in [
-            ("sagemaker:CreateProcessingJob", "processing-job"), ("sagemaker:CreateTrainingJob", "training-job"),
-            ("sagemaker:CreateHyperParameterTuningJob", "hyper-parameter-tuning-job"),
-            ("sagemaker:CreateTransformJob", "transform-job"), ("sagemaker:CreateModel", "model")]),
+        *(
+            f"launcher role {launcher} may not {action} on {arn.format(resource)}"
+            for action, resource in [
+                ("sagemaker:CreateProcessingJob", "processing-job"),
+                ("sagemaker:CreateTrainingJob", "training-job"),
+                ("sagemaker:CreateHyperParameterTuningJob", "hyper-parameter-tuning-job"),
+                ("sagemaker:CreateTransformJob", "transform-job"),
+                ("sagemaker:CreateModel", "model"),
+            ]
+        ),
     ]
 
 
@@ -121,8 +166,12 @@ def test_a_grant_for_another_labs_jobs_does_not_count(account):
     allow_creates(session, prefix="other")
     problems = launcher_wiring_problems(session, "mls-launcher", "mls-study", execution, "mls")
     assert [p.split(" may not ")[1].split(" on ")[0] for p in problems] == [
-        "sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob",
-        "sagemaker:CreateTransformJob", "sagemaker:CreateModel"]
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:CreateTrainingJob",
+        "sagemaker:CreateHyperParameterTuningJob",
+        "sagemaker:CreateTransformJob",
+        "sagemaker:CreateModel",
+    ]
 
 
 def test_invoke_rows_are_features_only():
@@ -136,8 +185,9 @@ def test_invoke_rows_are_features_only():
 
 def test_rehearsal_without_the_jobs_stack_fails(account):
     session, _, _ = account
-    session.client("cloudformation").create_stack(StackName="mls-foundation", TemplateBody=json.dumps(
-        {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}))
+    session.client("cloudformation").create_stack(
+        StackName="mls-foundation", TemplateBody=json.dumps({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}})
+    )
     emulator = SimpleNamespace(session=lambda: session)
     with pytest.raises(RehearsalError, match=r"stack mls-jobs was not deployed: the rehearsal has no launcher"):
         use_lab(emulator, cdk=None, assembly=None, outputs={})

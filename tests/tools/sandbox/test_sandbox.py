@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tools.assembly import CloudAssembly
 from study_env.layout import DATA_RAW
+from tools.assembly import CloudAssembly
 from tools.sandbox import gaps, inventory
 from tools.sandbox.lab_use import use_lab
 from tools.sandbox.rehearsal import rehearse
@@ -20,7 +20,9 @@ def rehearsal(tmp_path_factory):
     def use_and_look(emulator, cdk, assembly, outputs):
         session = emulator.session()
         bucket = outputs["mls-foundation"]["BucketName"]
-        seen["raw"] = [o["Key"] for o in session.client("s3").list_objects_v2(Bucket=bucket, Prefix=DATA_RAW).get("Contents", [])]
+        seen["raw"] = [
+            o["Key"] for o in session.client("s3").list_objects_v2(Bucket=bucket, Prefix=DATA_RAW).get("Contents", [])
+        ]
         seen["live_placeholders"] = dict(gaps.PLACEHOLDERS.live)
         return use_lab(emulator, cdk, assembly, outputs)
 
