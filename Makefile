@@ -12,15 +12,26 @@ CDK := cdk
 CDK_FLAGS := --no-notices
 PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
 
-.PHONY: synth test snapshot-update deploy destroy diff bench clean setup setup-dev sandbox diagram
+.PHONY: synth test lint format snapshot-update deploy destroy diff bench clean setup setup-dev sandbox diagram
 
 synth: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
 	$(VENV)/bin/python -m tools.summary cdk.out
 
-# Two workers: the machines have two cores, and the end-to-end rehearsal runs beside the rest.
-test: $(VENV)/.dev-deps node_modules/.installed
+# Lint first (seconds), then every test. Two workers: the machines have two cores, and the
+# end-to-end rehearsal runs beside the rest.
+test: lint node_modules/.installed
 	$(VENV)/bin/python -m pytest -n 2
+
+# ruff (lint and formatting) and mypy over the whole tree, as configured in pyproject.toml.
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 snapshot-update: $(VENV)/.dev-deps node_modules/.installed
 	$(VENV)/bin/python -m pytest tests --snapshot-update -q

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 from study_env import layout
 from study_env.naming import ENDPOINT_INSTANCE_TYPE, INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
@@ -20,7 +20,9 @@ _MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 XGBOOST_VERSIONS = ("1.7-1", "1.5-1")
-ENDPOINT_MODES = ("serverless", "instance", "async")
+# serverless bills per request; instance and async bill per instance-hour while they exist.
+EndpointMode = Literal["serverless", "instance", "async"]
+ENDPOINT_MODES: tuple[EndpointMode, ...] = get_args(EndpointMode)
 # SageMaker Studio idle shutdown accepts 60..525600 minutes (IdleSettings.IdleTimeoutInMinutes).
 IDLE_TIMEOUT_RANGE = (60, 525600)
 # Serverless inference: MemorySizeInMB in 1024..6144 by 1024, MaxConcurrency 1..200.
@@ -55,7 +57,7 @@ class StudyConfig:
     idle_timeout_minutes: int = 60
     training_job_name: str | None = None
     model_key: str | None = None
-    endpoint_mode: str = "serverless"
+    endpoint_mode: EndpointMode = "serverless"
     serverless_memory_mb: int = 2048
     serverless_max_concurrency: int = 5
     endpoint_instance_type: str = "ml.m5.large"
@@ -121,7 +123,7 @@ class StudyConfig:
             _optional_str(value("training_job_name", None)), _optional_str(value("model_key", None))
         )
 
-        mode = _choice("endpoint_mode", value("endpoint_mode", d.endpoint_mode), ENDPOINT_MODES)
+        mode = cast(EndpointMode, _choice("endpoint_mode", value("endpoint_mode", d.endpoint_mode), ENDPOINT_MODES))
         memory = _int_choice(
             "serverless_memory_mb", value("serverless_memory_mb", d.serverless_memory_mb), SERVERLESS_MEMORY_CHOICES
         )

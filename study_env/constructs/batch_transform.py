@@ -32,8 +32,10 @@ class BatchTransform(Construct):
     :param model: the SageMaker model to transform with (e.g. ``ModelEndpoint.model``).
     :param job_name_prefix: transform job names start with ``<job_name_prefix>-``.
     :param allowed_instance_types: the only instance types a transform job may use.
-    :param input_prefix: what a transform of this model reads (under ``data/``, which the model's role reads).
+    :param input_prefix: what a transform of this model reads (under ``data/``, which the model's role
+        reads). Default: the launcher's, ``data/processed/test/``.
     :param output_prefix: where its results go (under ``output/``, which the model's role writes).
+        Default: the launcher's, ``output/predictions/``.
     """
 
     def __init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -17,12 +18,15 @@ SAGEMAKER_IMAGE_REPOSITORIES = (XGBOOST_REPOSITORY, SKLEARN_REPOSITORY)
 RESOURCELESS_ACTIONS = ("cloudwatch:PutMetricData", "ecr:GetAuthorizationToken")
 
 
+@jsii.implements(iam.IGrantable)
 class SageMakerExecutionRole(Construct):
     """A least-privilege SageMaker execution role scoped to one :class:`StudyBucket`.
 
     Reads ``data/``, ``code/`` and ``models/``; writes ``data/processed/``, ``data/features/``,
     ``models/`` and ``output/``; logs and metrics only under SageMaker's names; pulls only the
     built-in images; passes only itself, and only to SageMaker. No AWS-managed policy.
+
+    :param study_bucket: the bucket whose layout prefixes the role may read and write.
     """
 
     def __init__(self, scope: Construct, id: str, *, study_bucket: StudyBucket) -> None:
@@ -98,6 +102,11 @@ class SageMakerExecutionRole(Construct):
     @property
     def role_arn(self) -> str:
         return self.role.role_arn
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The role itself: what grants to this construct add to."""
+        return self.role
 
     def grant_pass_role(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` pass this role to SageMaker, and to no other service."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -29,6 +30,7 @@ DESCRIBE_ACTIONS = (*(kind.action("Describe") for kind in JOB_KINDS), MODEL.acti
 LIST_ACTIONS = tuple(kind.action("List") for kind in JOB_KINDS)
 
 
+@jsii.implements(iam.IGrantable)
 class JobLauncher(Construct):
     """A Lambda function (with its own least-privilege role) that starts, describes and lists the
     lab's Processing, Training, Tuning and Batch Transform jobs. The request contract is in the README
@@ -37,13 +39,15 @@ class JobLauncher(Construct):
     :param study_bucket: where every job reads and writes (its name goes to the function).
     :param execution_role: the role the jobs run as; the launcher may pass it to SageMaker only.
     :param prefix: every job and model name starts with ``<prefix>-``; IAM allows no other names.
-    :param xgboost_version: the built-in XGBoost image version for training and tuning.
+    :param xgboost_version: the built-in XGBoost image version for training and tuning. Default: ``1.7-1``.
     :param allowed_instance_types: the only instance types a request may ask for (cost guard, checked by
-        the function and enforced by its role's create permissions).
+        the function and enforced by its role's create permissions). Default: ``ml.m5.large`` only.
     :param default_instance_type: used when a request names none; one of ``allowed_instance_types``.
-    :param memory_size: MB for the function (it only makes API calls).
-    :param timeout: the function's time limit; a transform from a tuning job makes five calls.
-    :param log_retention: how long the function's logs are kept.
+        Default: ``ml.m5.large``.
+    :param memory_size: MB for the function (it only makes API calls), 128-1024. Default: 256.
+    :param timeout: the function's time limit, 3-120 s; a transform from a tuning job makes five calls.
+        Default: 30 seconds.
+    :param log_retention: how long the function's logs are kept. Default: one week.
     """
 
     def __init__(
@@ -168,6 +172,11 @@ class JobLauncher(Construct):
                 for r in (*(kind.arn_type for kind in JOB_KINDS), MODEL.arn_type)
             ),
         )
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The function's role: grants to the launcher (e.g. ``BatchTransform.grant_transform``) go there."""
+        return self.role
 
     @property
     def function_name(self) -> str:

@@ -7,6 +7,7 @@ resources that carry both.
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import CustomResource, Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -26,6 +27,7 @@ CLEANUP_ACTIONS = {
 }
 
 
+@jsii.implements(iam.IGrantable)
 class LabCleanup(Construct):
     """A custom resource whose deletion stops the lab's running jobs and deletes its models.
 
@@ -69,6 +71,11 @@ class LabCleanup(Construct):
             properties={"Prefix": prefix},
         )
         self._acknowledge()
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The cleanup function's role."""
+        return self.handler.role
 
     def resource_arns(self, kind: str) -> str:
         """ARN pattern of the lab's SageMaker resources of ``kind`` (SageMaker lowercases names in ARNs)."""

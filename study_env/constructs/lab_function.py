@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 
+import jsii
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -16,6 +17,7 @@ from constructs import Construct
 from study_env.paths import LAMBDA_DIR, LAMBDA_SHARED_DIR
 
 
+@jsii.implements(iam.IGrantable)
 class LabFunction(Construct):
     """A small arm64 Python Lambda whose role may only write its own log group, until granted more.
 

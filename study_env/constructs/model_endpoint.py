@@ -7,7 +7,13 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from study_env import layout
-from study_env.config import ENDPOINT_MODES, SERVERLESS_CONCURRENCY_RANGE, SERVERLESS_MEMORY_CHOICES, XGBOOST_VERSIONS
+from study_env.config import (
+    ENDPOINT_MODES,
+    SERVERLESS_CONCURRENCY_RANGE,
+    SERVERLESS_MEMORY_CHOICES,
+    XGBOOST_VERSIONS,
+    EndpointMode,
+)
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.study_bucket import StudyBucket
 from study_env.images import SageMakerImages
@@ -32,7 +38,17 @@ class ModelEndpoint(Construct):
     The model and configuration are left for CloudFormation to name, so a new model or mode replaces
     them without a name clash; the endpoint keeps ``endpoint_name`` and is updated in place.
 
+    :param study_bucket: where the model artifact is (and async results and captures go).
+    :param execution_role: the role the model and endpoint run as.
     :param model_data_key: the model artifact's key in the study bucket (``models/.../model.tar.gz``).
+    :param endpoint_name: the endpoint's name (kept across updates).
+    :param xgboost_version: the built-in XGBoost image serving the model. Default: ``1.7-1``.
+    :param mode: ``serverless``, ``instance`` or ``async``. Default: ``serverless``.
+    :param serverless_memory_mb: serverless memory, 1024-6144 in steps of 1024. Default: 2048.
+    :param serverless_max_concurrency: serverless concurrent invocations, 1-200. Default: 5.
+    :param instance_type: the instance of ``instance`` and ``async`` modes (not ml.t3). Default: ``ml.m5.large``.
+    :param capture_percent: percent of requests captured to ``output/data-capture/`` (0: off; not
+        serverless). Default: 0.
     """
 
     def __init__(
@@ -45,7 +61,7 @@ class ModelEndpoint(Construct):
         model_data_key: str,
         endpoint_name: str,
         xgboost_version: str = "1.7-1",
-        mode: str = "serverless",
+        mode: EndpointMode = "serverless",
         serverless_memory_mb: int = 2048,
         serverless_max_concurrency: int = 5,
         instance_type: str = "ml.m5.large",

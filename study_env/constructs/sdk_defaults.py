@@ -65,6 +65,9 @@ class SageMakerSdkDefaults(Construct):
     """A JupyterLab lifecycle configuration writing the SDK defaults for ``study_bucket`` and ``execution_role``.
 
     :param name: the lifecycle configuration's name (unique in the account and region).
+    :param study_bucket: the SDK's default bucket.
+    :param execution_role: the role the SDK's jobs and models use by default.
+    :param key_prefix: the SDK's default key prefix in the bucket. Default: ``models/training/``.
     """
 
     def __init__(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import jsii
 from aws_cdk import Aws, CustomResource, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
@@ -28,10 +29,13 @@ from study_env.constructs.lab_function import LabFunction
 SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
 
 
+@jsii.implements(iam.IGrantable)
 class StackTimeToLive(Construct):
-    """Deletes the enclosing stack ``hours`` after deployment (1-168).
+    """Deletes the enclosing stack ``hours`` after deployment.
 
+    :param hours: how long after each deployment the stack deletes itself, 1-168.
     :param restart_on: values (tokens allowed) whose change on a later deploy restarts the clock.
+        Default: none (only the first deployment starts it).
     """
 
     def __init__(self, scope: Construct, id: str, *, hours: int, restart_on: Sequence[str] = ()) -> None:
@@ -81,6 +85,11 @@ class StackTimeToLive(Construct):
                 input=stack.to_json_string({"StackName": Aws.STACK_ID}),
             ),
         )
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The schedule's role, which deletes the stack."""
+        return self.role
 
     @property
     def expires_at(self) -> str:

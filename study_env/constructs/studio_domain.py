@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from aws_cdk import Aws, Fn, Stack
@@ -25,8 +26,15 @@ class StudioDomain(Construct):
     ``idle_timeout_minutes``; users may shorten it but not lengthen it. The lifecycle configurations in
     ``lifecycle_config_arns`` are allowed for JupyterLab, and the first one runs at every start.
 
+    :param domain_name: the domain's name.
     :param vpc: the domain's network; its public subnets are used.
     :param execution_role: the role every app and job of the domain runs as.
+    :param user_profile_name: the one user profile's name.
+    :param idle_timeout_minutes: JupyterLab stops after this long idle, 60-525600; users may shorten
+        it, not lengthen it. Default: 60.
+    :param instance_type: JupyterLab's default instance type. Default: ``ml.t3.medium``.
+    :param lifecycle_config_arns: JupyterLab lifecycle configurations allowed; the first runs at every
+        start. Default: none.
     """
 
     def __init__(
@@ -124,38 +132,33 @@ class StudioDomain(Construct):
             service="sagemaker", resource=resource, resource_name=f"{self.domain_id}/{name}"
         )
 
-    def grant_studio_user(self, grantee: iam.IGrantable) -> None:
+    def grant_studio_user(self, grantee: iam.IGrantable) -> iam.Grant:
         """What Studio's web UI does with the user's role: read this domain and profile, run its apps and spaces.
 
         Apps of private spaces carry the space's name, not the profile's, in their ARN, so the scope is
         this domain, which holds this one profile.
         """
-        iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["sagemaker:DescribeDomain"],
-            resource_arns=[self.domain_arn],
-        )
-        iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["sagemaker:DescribeUserProfile"],
-            resource_arns=[self.resource_arn("user-profile", self.user_profile_name)],
-        )
-        iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=[
-                "sagemaker:CreateApp",
-                "sagemaker:DeleteApp",
-                "sagemaker:DescribeApp",
-                "sagemaker:CreateSpace",
-                "sagemaker:UpdateSpace",
-                "sagemaker:DeleteSpace",
-                "sagemaker:DescribeSpace",
-                "sagemaker:AddTags",
-                "sagemaker:ListTags",
-            ],
-            resource_arns=[self.resource_arn("app", "*"), self.resource_arn("space", "*")],
-        )
-        iam.Grant.add_to_principal(grantee=grantee, actions=list(STUDIO_RESOURCELESS_ACTIONS), resource_arns=["*"])
+        app_and_space_actions = [
+            "sagemaker:CreateApp",
+            "sagemaker:DeleteApp",
+            "sagemaker:DescribeApp",
+            "sagemaker:CreateSpace",
+            "sagemaker:UpdateSpace",
+            "sagemaker:DeleteSpace",
+            "sagemaker:DescribeSpace",
+            "sagemaker:AddTags",
+            "sagemaker:ListTags",
+        ]
+        grants = [
+            iam.Grant.add_to_principal(grantee=grantee, actions=actions, resource_arns=resources)
+            for actions, resources in (
+                (["sagemaker:DescribeDomain"], [self.domain_arn]),
+                (["sagemaker:DescribeUserProfile"], [self.resource_arn("user-profile", self.user_profile_name)]),
+                (app_and_space_actions, [self.resource_arn("app", "*"), self.resource_arn("space", "*")]),
+                (list(STUDIO_RESOURCELESS_ACTIONS), ["*"]),
+            )
+        ]
+        return functools.reduce(iam.Grant.combine, grants)
 
     def teardown_statements(self) -> list[iam.PolicyStatement]:
         """What deleting every app and space of this domain takes (for a teardown's own policy)."""

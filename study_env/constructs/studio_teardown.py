@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import jsii
 from aws_cdk import CfnResource, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -26,6 +27,7 @@ SAGEMAKER_EFS_TAG = "ManagedByAmazonSageMakerResource"
 TEARDOWN_RESOURCELESS_ACTIONS = ("ec2:DescribeSecurityGroups", "elasticfilesystem:DescribeFileSystems")
 
 
+@jsii.implements(iam.IGrantable)
 class StudioTeardown(Construct):
     """Makes ``cdk destroy`` of a Studio domain complete, even with apps left running.
 
@@ -38,8 +40,11 @@ class StudioTeardown(Construct):
       after the domain and before the subnets: it deletes the home EFS (mount targets first) and the
       two NFS security groups SageMaker created in the VPC, which would otherwise block the VPC.
 
-    :param total_timeout: how long a delete may take (app deletion can take many minutes); at most 60 minutes.
-    :param query_interval: how often the poller looks again.
+    :param studio: the domain whose apps, spaces and residue are deleted.
+    :param vpc: the domain's VPC (where SageMaker creates the NFS security groups and the EFS).
+    :param total_timeout: how long a delete may take (app deletion can take many minutes), 10-60
+        minutes. Default: 55 minutes.
+    :param query_interval: how often the poller looks again. Default: 30 seconds.
     """
 
     def __init__(
@@ -120,6 +125,11 @@ class StudioTeardown(Construct):
         self.apps_teardown = teardown("Apps", {"Phase": "apps", "DomainId": studio.domain_id})
         self.apps_teardown.node.add_dependency(studio.user_profile, studio.domain, self.apps_policy)
         self._acknowledge(stack, studio, on_event, is_complete)
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The handlers' role."""
+        return self.role
 
     def _acknowledge(self, stack: Stack, studio: StudioDomain, *handlers: lambda_.Function) -> None:
         def logical_id(construct) -> str:

@@ -32,6 +32,11 @@ class StudioUserAccess(Construct):
     transform and tuning jobs named with ``job_name_prefixes`` on ``allowed_instance_types`` only;
     register the models a transform needs; read the jobs' logs. The study bucket's prefixes are the
     Foundation's grants (the SDK's uploads and outputs go under ``models/training/``).
+
+    :param execution_role: the role Studio's apps run as; the grants go into a policy of this stack.
+    :param studio: the domain whose apps and spaces the user runs.
+    :param job_name_prefixes: job and model names the user may create, each ending in ``-``.
+    :param allowed_instance_types: the only instance types the user's jobs may use.
     """
 
     def __init__(

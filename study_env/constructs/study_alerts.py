@@ -25,8 +25,9 @@ class StudyAlerts(Construct):
     ``<prefix>-*``) of this account may publish to the topic; subscribers must use TLS.
 
     :param prefix: the lab's prefix; names the topic, the budget and the publishers allowed.
-    :param budget_usd: the monthly cost budget in US dollars.
+    :param budget_usd: the monthly cost budget in US dollars. Default: 20.
     :param alert_email: an address subscribed to the topic (it must confirm the subscription).
+        Default: none.
     """
 
     def __init__(

@@ -46,7 +46,8 @@ class StudyBucket(Construct):
 
     :param sample_data_dir: folder whose files land in ``data/raw/``.
     :param training_code_dir: folder whose files land in ``code/scripts/``.
-    :param noncurrent_version_days: how long old object versions live if versioning is turned on.
+    :param noncurrent_version_days: how long old object versions live if versioning is turned on,
+        1-365. Default: 7.
     """
 
     data = layout.DATA
@@ -170,20 +171,21 @@ class StudyBucket(Construct):
     def grant_read(self, grantee: iam.IGrantable, *prefixes: str) -> iam.Grant:
         """Read objects under ``prefixes`` and list only those prefixes (what an S3Prefix channel does)."""
         self._require(prefixes, "grant_read")
-        iam.Grant.add_to_principal(
+        listing = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["s3:ListBucket"],
             resource_arns=[self.bucket.bucket_arn],
             conditions={"StringLike": {"s3:prefix": [p + "*" for p in prefixes]}},
         )
-        iam.Grant.add_to_principal(
+        location = iam.Grant.add_to_principal(
             grantee=grantee, actions=["s3:GetBucketLocation"], resource_arns=[self.bucket.bucket_arn]
         )
-        return iam.Grant.add_to_principal(
+        objects = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["s3:GetObject"],
             resource_arns=[self.objects_arn(p) for p in prefixes],
         )
+        return listing.combine(location).combine(objects)
 
     def grant_write(self, grantee: iam.IGrantable, *prefixes: str) -> iam.Grant:
         """Write (put, and abort multipart uploads of) objects under ``prefixes`` only."""
