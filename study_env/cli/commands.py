@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from study_env.cli.context import Context
-from study_env.cli.lab import ACTION_KINDS, ENDPOINT_OUTPUT, LabError, launch
+from study_env.cli.lab import ACTION_KINDS, ENDPOINT_OUTPUT, STACK_PARTS, LabError, launch
 from study_env.cli.serving import serving_destroy_command
 from study_env.job_kinds import ENDPOINT, JOB_KINDS, SageMakerKind
 
@@ -73,7 +73,7 @@ def start_job(ctx: Context, action: str, request: dict[str, Any], wait: bool) ->
 
 def cmd_status(ctx: Context, args) -> int:
     lab = ctx.lab
-    for part in ("foundation", "jobs", "serving"):
+    for part in STACK_PARTS:
         outputs = lab.outputs.get(part)
         if outputs is None:
             ctx.out(f"{lab.stack_name(part)}: not deployed")

@@ -16,7 +16,9 @@ from botocore.exceptions import ClientError, NoCredentialsError
 
 from study_env.job_kinds import PROCESSING, TRAINING, TRANSFORM, TUNING, JobKind, SageMakerKind
 
-FOUNDATION, JOBS, SERVING = "foundation", "jobs", "serving"
+FOUNDATION, STUDIO, JOBS, SERVING = "foundation", "studio", "jobs", "serving"
+# Every stack of the app, in the order `make deploy` creates them.
+STACK_PARTS = (FOUNDATION, STUDIO, JOBS, SERVING)
 LAUNCHER_OUTPUT = "LauncherFunctionName"
 ENDPOINT_OUTPUT = "EndpointName"
 MODEL_DATA_OUTPUT = "ModelData"
@@ -83,7 +85,7 @@ def find_lab(session, prefix: str) -> Lab:
     """Read the lab's stack outputs. The foundation stack must exist; the others are optional."""
     cfn = session.client("cloudformation")
     lab = Lab(prefix)
-    for part in (FOUNDATION, JOBS, SERVING):
+    for part in STACK_PARTS:
         try:
             stacks = cfn.describe_stacks(StackName=lab.stack_name(part))["Stacks"]
         except NoCredentialsError:

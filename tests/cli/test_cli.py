@@ -83,10 +83,18 @@ def aws():
         yield boto3.Session(region_name="us-east-1")
 
 
+# The Studio stack's outputs as the real stack names them (moto has no Studio domain: a topic stands in).
+STUDIO_TEMPLATE = {
+    "Resources": {"Domain": {"Type": "AWS::SNS::Topic"}},
+    "Outputs": {"DomainId": {"Value": "d-abc123"}, "UserProfileName": {"Value": "student"}},
+}
+
+
 def deploy_lab(session, prefix: str) -> dict[str, str]:
-    """The foundation and jobs stacks of lab ``prefix``; returns the foundation's outputs."""
+    """The foundation, studio and jobs stacks of lab ``prefix``; returns the foundation's outputs."""
     cfn = session.client("cloudformation")
     cfn.create_stack(StackName=f"{prefix}-foundation", TemplateBody=json.dumps(FOUNDATION_TEMPLATE))
+    cfn.create_stack(StackName=f"{prefix}-studio", TemplateBody=json.dumps(STUDIO_TEMPLATE))
     stack = cfn.describe_stacks(StackName=f"{prefix}-foundation")["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     cfn.create_stack(
@@ -163,6 +171,8 @@ def test_status_reads_every_stack_and_says_what_is_missing(aws, lab):
     code, printed = run_cli(aws, "status")
     assert code == 0
     assert f"  BucketName: {lab['BucketName']}" in printed
+    assert "mls-studio: deployed" in printed
+    assert "  DomainId: d-abc123" in printed and "  UserProfileName: student" in printed
     assert "mls-jobs: deployed" in printed
     assert "mls-serving: not deployed" in printed
     assert "running jobs: 0" in printed.text
