@@ -51,10 +51,10 @@ diff: $(VENV)/.synth-deps node_modules/.installed
 sandbox: $(VENV)/.dev-deps node_modules/.installed
 	$(VENV)/bin/python -m tools.sandbox
 
-# Regenerate the architecture diagram in README.md from a fresh synth.
+# Regenerate the architecture diagram in docs/architecture.md from a fresh synth.
 diagram: $(VENV)/.synth-deps node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
-	$(VENV)/bin/python -m tools.diagram cdk.out --readme README.md
+	$(VENV)/bin/python -m tools.diagram cdk.out --into docs/architecture.md
 
 bench: $(VENV)/.dev-deps node_modules/.installed
 	$(VENV)/bin/python scripts/bench.py

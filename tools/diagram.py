@@ -5,7 +5,7 @@ for each reference between constructs (``Ref``/``Fn::GetAtt`` inside a stack, ``
 across stacks). CDK's own helpers (custom-resource providers) and policy plumbing are left out.
 
     python -m tools.diagram cdk.out                    # print the Mermaid block
-    python -m tools.diagram cdk.out --readme README.md # replace it between the README markers
+    python -m tools.diagram cdk.out --into docs/architecture.md  # replace it between the markers
 """
 
 from __future__ import annotations
@@ -129,10 +129,10 @@ def render(assembly: CloudAssembly) -> str:
     return "\n".join(lines)
 
 
-def replace_in_readme(readme: str, diagram: str) -> str:
-    if START_MARKER not in readme or END_MARKER not in readme:
-        raise ValueError(f"README has no {START_MARKER} ... {END_MARKER} markers")
-    head, rest = readme.split(START_MARKER, 1)
+def replace_between_markers(document: str, diagram: str) -> str:
+    if START_MARKER not in document or END_MARKER not in document:
+        raise ValueError(f"no {START_MARKER} ... {END_MARKER} markers to put the diagram between")
+    head, rest = document.split(START_MARKER, 1)
     _, tail = rest.split(END_MARKER, 1)
     return f"{head}{START_MARKER}\n{diagram}\n{END_MARKER}{tail}"
 
@@ -140,14 +140,14 @@ def replace_in_readme(readme: str, diagram: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.diagram", description=__doc__.split("\n")[0])
     parser.add_argument("assembly", nargs="?", default="cdk.out")
-    parser.add_argument("--readme", help="rewrite the diagram between the markers of this file")
+    parser.add_argument("--into", help="rewrite the diagram between the markers of this Markdown file")
     args = parser.parse_args(argv)
     diagram = render(CloudAssembly(args.assembly))
-    if args.readme:
-        with open(args.readme) as fh:
+    if args.into:
+        with open(args.into) as fh:
             text = fh.read()
-        with open(args.readme, "w") as fh:
-            fh.write(replace_in_readme(text, diagram))
+        with open(args.into, "w") as fh:
+            fh.write(replace_between_markers(text, diagram))
     else:
         print(diagram)
     return 0

@@ -1,4 +1,4 @@
-"""The README's architecture diagram is generated from the synthesized app and kept in sync."""
+"""The architecture diagram (docs/architecture.md) is generated from the synthesized app and kept in sync."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from tests.support.synthesis import ROOT
 from tools.assembly import CloudAssembly
-from tools.diagram import END_MARKER, START_MARKER, render, replace_in_readme
+from tools.diagram import END_MARKER, START_MARKER, render, replace_between_markers
 
-README = os.path.join(ROOT, "README.md")
+ARCHITECTURE = os.path.join(ROOT, "docs", "architecture.md")
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +18,10 @@ def diagram(synth) -> str:
     return render(CloudAssembly(synth.outdir))
 
 
-def test_readme_diagram_matches_the_synthesized_app(diagram):
-    with open(README) as fh:
-        readme = fh.read()
-    assert replace_in_readme(readme, diagram) == readme, "README diagram is stale: run `make diagram`"
+def test_the_documented_diagram_matches_the_synthesized_app(diagram):
+    with open(ARCHITECTURE) as fh:
+        document = fh.read()
+    assert replace_between_markers(document, diagram) == document, "docs/architecture.md diagram is stale: run `make diagram`"
 
 
 def test_every_stack_is_a_box_and_the_lab_constructs_are_nodes(diagram, synth):
@@ -39,11 +39,11 @@ def test_rendering_is_deterministic(diagram, synth):
     assert render(CloudAssembly(synth.outdir)) == diagram
 
 
-def test_readme_without_markers_is_refused():
+def test_a_document_without_markers_is_refused():
     with pytest.raises(ValueError, match="markers"):
-        replace_in_readme("# no markers here\n", "x")
+        replace_between_markers("# no markers here\n", "x")
     assert (
-        replace_in_readme(f"a\n{START_MARKER}\nold\n{END_MARKER}\nb", "new")
+        replace_between_markers(f"a\n{START_MARKER}\nold\n{END_MARKER}\nb", "new")
         == f"a\n{START_MARKER}\nnew\n{END_MARKER}\nb"
     )
 
