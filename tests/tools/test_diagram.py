@@ -21,7 +21,7 @@ def diagram(synth) -> str:
 def test_the_documented_diagram_matches_the_synthesized_app(diagram):
     with open(ARCHITECTURE) as fh:
         document = fh.read()
-    assert replace_between_markers(document, diagram) == document, "docs/architecture.md diagram is stale: run `make diagram`"
+    assert replace_between_markers(document, diagram) == document, "the diagram is stale: run `make diagram`"
 
 
 def test_every_stack_is_a_box_and_the_lab_constructs_are_nodes(diagram, synth):
