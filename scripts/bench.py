@@ -5,6 +5,7 @@ synth: `cdk synth` of this app vs an empty CDK app, same CLI, Node and Python, a
 launcher import: a cold import of the launcher's handler module vs a bare `import boto3`, each in a
 fresh interpreter; the handler from a copy of its asset folder without bytecode, as Lambda has it.
 launcher asset: the zipped size of lambda/launcher/ as CDK packages it (without __pycache__).
+sandbox: the whole rehearsal with IAM enforced vs with the enforcer off, alternating runs.
 Prints both medians and the ratio with its target; exits 1 when a ratio misses its target.
 """
 
@@ -25,6 +26,7 @@ BIN = os.path.dirname(sys.executable)
 CDK = os.path.join(ROOT, "node_modules", ".bin", "cdk")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "21"))
+SANDBOX_RUNS = int(os.environ.get("BENCH_SANDBOX_RUNS", "2"))
 ASSET_LIMIT_BYTES = 50 * 1024
 
 
@@ -44,10 +46,11 @@ def _time(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def alternate(a: Callable[[], float], b: Callable[[], float], runs: int) -> tuple[float, float]:
+def alternate(a: Callable[[], float], b: Callable[[], float], runs: int, warm: bool = True) -> tuple[float, float]:
     """Median of ``runs`` timings of each, interleaved so drift on the machine hits both alike."""
-    a()  # warm file caches for both before measuring
-    b()
+    if warm:  # warm file caches for both before measuring
+        a()
+        b()
     ta, tb = [], []
     for _ in range(runs):
         ta.append(a())
@@ -143,7 +146,24 @@ def bench_launcher_asset() -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-BENCHES: list[Callable[[], bool]] = [bench_synth, bench_launcher_import, bench_launcher_asset]
+def bench_sandbox_iam() -> bool:
+    """`make sandbox` with IAM enforced vs the same rehearsal with the enforcer off (--no-iam)."""
+    work = tempfile.mkdtemp(prefix="bench-sandbox-")
+    env = _env()
+    env["PYTHONPATH"] = ROOT
+
+    def sandbox(*flags: str) -> Callable[[], float]:
+        return lambda: _time([sys.executable, "-m", "tools.sandbox", "--workdir", work, *flags], env)
+
+    try:
+        # A rehearsal takes about a minute: no warm-up runs, the first pair warms the caches for both.
+        ours, base = alternate(sandbox(), sandbox("--no-iam"), SANDBOX_RUNS, warm=False)
+        return report("make sandbox with IAM enforced", ours, base, "without (--no-iam)", 1.2)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+BENCHES: list[Callable[[], bool]] = [bench_synth, bench_launcher_import, bench_launcher_asset, bench_sandbox_iam]
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ import io
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +60,9 @@ GAPS: tuple[Gap, ...] = (
         "AWS::S3::BucketPolicy, ...) are silently not created; an Output or policy that reads one of "
         "their attributes fails with HTTP 500",
         "a placeholder resource stands in for each (Ref and Fn::GetAtt resolve to placeholder names "
-        "and ARNs); the rehearsal counts them and checks they are deleted with their stack",
+        "and ARNs); the rehearsal counts them and checks they are deleted with their stack; the "
+        "placeholders of a bucket policy and a topic policy keep their resolved document for the IAM "
+        "enforcer (put into moto's S3, the TLS-only statement would refuse the emulator's plain HTTP)",
         "the real properties of every skipped type (listed after deploy under 'not checked')",
     ),
     Gap(
@@ -108,9 +110,24 @@ GAPS: tuple[Gap, ...] = (
         "lambda-code",
         "Lambda functions are created but their code cannot run (no Docker)",
         "the study CLI calls the launcher's handler in-process with the deployed function's own "
-        "environment variables and the emulator's endpoint",
-        "the Lambda runtime itself (packaging, timeout, memory); the handler's IAM permissions are "
-        "not enforced by the emulator",
+        "environment variables, the emulator's endpoint and credentials of the function's own role "
+        "(sts:AssumeRole on the deployed role); the lab cleanup handler runs the same way",
+        "the Lambda runtime itself (packaging, timeout, memory)",
+    ),
+    Gap(
+        "iam",
+        "moto enforces no IAM: every request is accepted whatever its caller's policies say",
+        "the IAM enforcer (tools/iam) in front of the emulator checks every request signed with credentials "
+        "the rehearsal handed to a lab principal against that role's inline and attached policies (read "
+        "back through the emulator's IAM API) and the study bucket's and alerts topic's policies, with "
+        "AWS's evaluation logic (@cloud-copilot/iam-simulate): implied iam:PassRole and "
+        "sagemaker:AddTags included; a denied request gets AccessDenied, an operation without a mapping "
+        "or a condition the evaluator is not tested on is 'unknown'; both fail the rehearsal",
+        "the learner's own requests (an administrator: the CDK CLI, the study CLI); what SageMaker does "
+        "with the execution role inside a job or endpoint (reading channels, pulling images, writing "
+        "logs and models happen inside the service, not through the emulator's API); service control "
+        "policies, permission boundaries, session policies, KMS key policies and VPC endpoint policies; "
+        "aws:SecureTransport is taken as true (AWS SDKs use TLS; the emulator speaks plain HTTP)",
     ),
     Gap(
         "bootstrap-retained",
@@ -141,10 +158,13 @@ class Placeholders:
     def __init__(self) -> None:
         self.live: dict[str, str] = {}
         self.seen: Counter[str] = Counter()
+        # ("s3", bucket) / ("sns", topic ARN) -> the policy document its placeholder stands for.
+        self.resource_policies: dict[tuple[str, str], dict] = {}
 
     def reset(self) -> None:
         self.live.clear()
         self.seen.clear()
+        self.resource_policies.clear()
 
 
 PLACEHOLDERS = Placeholders()
@@ -204,6 +224,7 @@ def _skipped_type_patches() -> list[Patch]:
             parts = resource_type.lower().split("::")
             service = parts[1] if parts[0] == "aws" else "custom"
             self.arn = f"arn:aws:{service}:{region_name}:{account_id}:{parts[-1]}/{name}"
+            self.undo: Callable[[], object] | None = None
 
         @staticmethod
         def cloudformation_type() -> str:
@@ -212,6 +233,9 @@ def _skipped_type_patches() -> list[Patch]:
         @classmethod
         def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
             placeholder = cls(kwargs["ResourceType"], resource_name, account_id, region_name)
+            placeholder.undo = _apply_resource_policy(
+                placeholder.resource_type, cloudformation_json, account_id, region_name
+            )
             PLACEHOLDERS.live[placeholder.arn] = placeholder.resource_type
             PLACEHOLDERS.seen[placeholder.resource_type] += 1
             return placeholder
@@ -224,6 +248,8 @@ def _skipped_type_patches() -> list[Patch]:
             return self.arn if attribute_name.endswith("Arn") else f"{self.name}-{attribute_name.lower()}"
 
         def delete(self, account_id: str, region_name: str) -> None:
+            if self.undo is not None:
+                self.undo()
             PLACEHOLDERS.live.pop(self.arn, None)
 
     original = parsing.resource_class_from_type
@@ -236,6 +262,31 @@ def _skipped_type_patches() -> list[Patch]:
         return original(resource_type)
 
     return [Patch(parsing, "resource_class_from_type", class_from_type)]
+
+
+def _apply_resource_policy(
+    resource_type: str, template: dict, account_id: str, region_name: str
+) -> Callable[[], object] | None:
+    """'skipped-types': keep the study bucket's and the alerts topic's (resolved) policies for the IAM enforcer.
+
+    Not put into moto's S3: it would enforce the TLS-only statement against the emulator's plain HTTP.
+    Returns what forgets the policy when the stack deletes the placeholder (None for other types).
+    """
+    properties = template.get("Properties", {})
+    if resource_type == "AWS::S3::BucketPolicy":
+        owners = [("s3", properties["Bucket"])]
+    elif resource_type == "AWS::SNS::TopicPolicy":
+        owners = [("sns", topic) for topic in properties["Topics"]]
+    else:
+        return None
+    for owner in owners:
+        PLACEHOLDERS.resource_policies[owner] = properties["PolicyDocument"]
+
+    def forget() -> None:
+        for owner in owners:
+            PLACEHOLDERS.resource_policies.pop(owner, None)
+
+    return forget
 
 
 def _change_set_patches() -> list[Patch]:
@@ -430,8 +481,12 @@ def tag_stack_models(session) -> list[str]:
     return done
 
 
-def before_destroy(session, assembly: CloudAssembly) -> list[str]:
-    """'custom-resources', 'cloudformation-tags' and 'undeletable-types' gaps: what destroy needs done first."""
+def before_destroy(emulator, assembly: CloudAssembly) -> list[str]:
+    """'custom-resources', 'cloudformation-tags' and 'undeletable-types' gaps: what destroy needs done first.
+
+    The lab's cleanup handler runs as its own function's role, as CloudFormation's Delete would run it.
+    """
+    session = emulator.session()
     s3 = session.client("s3")
     done = tag_stack_models(session)
     for stack in assembly.stacks:
@@ -444,14 +499,36 @@ def before_destroy(session, assembly: CloudAssembly) -> list[str]:
             done.append(f"{stack.stack_name}/{logical_id}: emptied s3://{bucket} ({empty_bucket(s3, bucket)} objects)")
         for logical_id, resource in sorted(stack.resources_of(LAB_CLEANUP_TYPE).items()):
             event = {"RequestType": "Delete", "ResourceProperties": resource["Properties"]}
-            report = _lab_cleanup_module().on_event(event, sm=session.client("sagemaker"))
-            done.append(f"{stack.stack_name}/{logical_id}: ran the cleanup handler: {report}")
+            role = function_role(session, ids[resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]])
+            as_function = emulator.iam.session(role, f"{stack.stack_name} lab cleanup")
+            report = _lab_cleanup_module().on_event(event, sm=as_function.client("sagemaker"))
+            done.append(f"{stack.stack_name}/{logical_id}: ran the cleanup handler as {role}: {report}")
         for resource_type, delete in UNDELETABLE.items():
             for logical_id in sorted(stack.resources_of(resource_type)):
                 if ids.get(logical_id):
                     delete(session, ids[logical_id])
                     done.append(f"{stack.stack_name}/{logical_id}: deleted {resource_type} {ids[logical_id]}")
     return done
+
+
+def sagemaker_resource_tags(arn: str) -> dict[str, str] | None:
+    """The tags of a SageMaker resource in the emulator, None if there is no such resource.
+
+    Read from moto's backend: its ListTags answers HTTP 500 for a resource that does not exist.
+    """
+    from moto.sagemaker.models import sagemaker_backends
+
+    _, _, _, region, account, _ = arn.split(":", 5)
+    try:
+        resource = sagemaker_backends[account][region]._get_resource_from_arn(arn)
+    except Exception:  # noqa: BLE001 - moto raises ValidationError or KeyError for what it does not hold
+        return None
+    return None if resource is None else {t["Key"]: t["Value"] for t in resource.tags or []}
+
+
+def function_role(session, function_name: str) -> str:
+    """The role a deployed Lambda function runs as."""
+    return session.client("lambda").get_function_configuration(FunctionName=function_name)["Role"]
 
 
 def _lab_cleanup_module():

@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
+
 from study_env.cli.lab import LabError
 from tools import lambda_assets
 
@@ -28,17 +30,26 @@ class InProcessTransport:
         self._module: Any = None
 
     @classmethod
-    def from_deployed(cls, session, function_name: str) -> InProcessTransport:
+    def from_deployed(
+        cls, session, function_name: str, assume: Callable[[str], dict[str, str]] | None = None
+    ) -> InProcessTransport:
+        """The deployed function's environment; with ``assume``, also its role's credentials (as in Lambda)."""
         config = session.client("lambda").get_function_configuration(FunctionName=function_name)
-        return cls(config.get("Environment", {}).get("Variables", {}))
+        environment = dict(config.get("Environment", {}).get("Variables", {}))
+        if assume is not None:
+            environment.update(assume(config["Role"]))
+        return cls(environment)
 
     @contextlib.contextmanager
     def _function_environment(self) -> Iterator[None]:
         saved = {k: os.environ.get(k) for k in self.environment}
         os.environ.update(self.environment)
+        # boto3's default session keeps the credentials it found first; the handler must find its own.
+        saved_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, None
         try:
             yield
         finally:
+            boto3.DEFAULT_SESSION = saved_session
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ import boto3
 from study_env.config import destroy_context_args
 from study_env.paths import ROOT
 from tools.assembly import CloudAssembly
+from tools.iam.enforcer import Enforcer, Tally
+from tools.iam.simulator import Simulator
 from tools.sandbox import gaps, inventory
 
 ACCOUNT = "123456789012"  # moto's account
@@ -46,12 +49,14 @@ class RehearsalError(RuntimeError):
 
 @dataclass
 class Emulator:
-    """A moto server in this process and the environment that points every AWS client at it."""
+    """A moto server in this process, the environment that points every AWS client at it, and its IAM."""
 
     endpoint_url: str
     environ: dict[str, str]
+    iam: Enforcer
 
     def session(self) -> boto3.Session:
+        """The learner's own session: an administrator of the account, not checked by the enforcer."""
         return boto3.Session(
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
@@ -59,31 +64,65 @@ class Emulator:
         )
 
 
+class _Server:
+    """moto's WSGI application behind the IAM enforcer, served on a free localhost port (threaded)."""
+
+    def __init__(self, enforcer_for: Callable[[Callable], Enforcer]) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        self.enforcer = enforcer_for(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("localhost", 0, self.enforcer, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+
+
 @contextlib.contextmanager
-def running_emulator() -> Iterator[Emulator]:
-    """Start moto on a free localhost port; point this process's AWS environment at it meanwhile."""
+def running_emulator(*, enforce_iam: bool = True) -> Iterator[Emulator]:
+    """Start moto on a free localhost port behind the IAM enforcer; point this process's AWS environment at it."""
     from moto.core.config import default_user_config
-    from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     stack = contextlib.ExitStack()
     stack.enter_context(gaps.patch_emulator())
     # Without Docker, moto would try to run Lambda code (custom resources) and log a failure each time.
     stack.callback(default_user_config["lambda"].__setitem__, "use_docker", default_user_config["lambda"]["use_docker"])
-    server = ThreadedMotoServer(ip_address="localhost", port=0, verbose=False)
+    default_user_config["lambda"]["use_docker"] = False
+    simulator = stack.enter_context(Simulator())
+    server = _Server(
+        lambda app: Enforcer(
+            app,
+            simulator,
+            admin_access_key=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            account=ACCOUNT,
+            resource_policies=gaps.PLACEHOLDERS.resource_policies.get,
+            resource_tags=gaps.sagemaker_resource_tags,
+        )
+    )
+    server.enforcer.enabled = enforce_iam
     server.start()
     stack.callback(server.stop)
-    default_user_config["lambda"]["use_docker"] = False
-    _, port = server.get_host_and_port()
     # localhost, not 127.0.0.1: the CDK CLI builds virtual-host S3 addresses from the endpoint's host.
-    endpoint_url = f"http://localhost:{port}"
+    endpoint_url = f"http://localhost:{server.port}"
     overrides = dict(FAKE_CREDENTIALS, AWS_ENDPOINT_URL=endpoint_url)
     saved = {k: os.environ.get(k) for k in (*overrides, *CLEARED_VARIABLES)}
     os.environ.update(overrides)
     for key in CLEARED_VARIABLES:
         os.environ.pop(key, None)
     try:
-        yield Emulator(endpoint_url=endpoint_url, environ=dict(os.environ))
+        emulator = Emulator(endpoint_url=endpoint_url, environ=dict(os.environ), iam=server.enforcer)
+        server.enforcer.connect(emulator.session())
+        yield emulator
     finally:
         stack.close()
         for key, value in saved.items():
@@ -169,10 +208,14 @@ class RehearsalResult:
     lab_report: list[str]
     leftovers: inventory.Inventory
     timings: dict[str, float] = field(default_factory=dict)
+    iam: Tally = field(default_factory=Tally)
+    iam_summary: str = ""
+    principals: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not self.leftovers
+        """Nothing left after destroy, and no request of a lab principal denied or unchecked."""
+        return not self.leftovers and not self.iam.refused
 
 
 def stack_outputs(session, stack_name: str) -> dict[str, str]:
@@ -216,6 +259,7 @@ def rehearse(
     workdir: str,
     project_dir: str = ROOT,
     say: Callable[[str], None] = print,
+    enforce_iam: bool = True,
 ) -> RehearsalResult:
     """Run the whole cycle; raise :class:`RehearsalError` on a failed step. Leftovers are in the result."""
     os.makedirs(workdir, exist_ok=True)
@@ -223,7 +267,7 @@ def rehearse(
     log_path = os.path.join(workdir, "cdk.log")
     open(log_path, "w").close()
     timings: dict[str, float] = {}
-    with running_emulator() as emulator:
+    with running_emulator(enforce_iam=enforce_iam) as emulator:
         session = emulator.session()
         baseline = inventory.take(session)
         cdk = CdkCli(emulator, outdir=outdir, log_path=log_path, project_dir=project_dir)
@@ -254,7 +298,7 @@ def rehearse(
                 say(f"use: {line}")
             timings["use"] = time.monotonic() - started
 
-        stand_ins += gaps.before_destroy(session, assembly)
+        stand_ins += gaps.before_destroy(emulator, assembly)
         for line in stand_ins:
             say(f"stand-in: {line}")
         # Exactly what `make destroy` runs (its context puts the optional serving stack into the app).
@@ -263,6 +307,9 @@ def rehearse(
             say(f"cleanup: {line}")
         left = inventory.leftovers(baseline, inventory.take(session))
         say(inventory.render(left, "inventory after destroy (beyond the emulator's own defaults):"))
+        for verdict in emulator.iam.tally.refused:
+            say(verdict.line())
+        say(emulator.iam.summary() if enforce_iam else "iam: not enforced (--no-iam)")
     return RehearsalResult(
         stacks=names,
         outputs=outputs,
@@ -271,4 +318,7 @@ def rehearse(
         lab_report=lab_report,
         leftovers=left,
         timings=timings,
+        iam=emulator.iam.tally,
+        iam_summary=emulator.iam.summary(),
+        principals=[p.name for p in emulator.iam.principals],
     )

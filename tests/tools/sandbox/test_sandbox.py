@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from study_env.layout import DATA_RAW
 from tools.assembly import CloudAssembly
 from tools.sandbox import gaps, inventory
+from tools.sandbox.in_process import InProcessTransport
 from tools.sandbox.lab_use import use_lab
 from tools.sandbox.rehearsal import rehearse
 
 pytestmark = pytest.mark.slow
+
+
+def without_one_statement(emulator, outputs, sid):
+    """Remove statement ``sid`` from the launcher role's deployed policy, ask for a training job, put it back."""
+    iam = emulator.session().client("iam")
+    role = outputs["mls-jobs"]["LauncherRoleArn"].rsplit("/", 1)[-1]
+    (name,) = [n for n in iam.list_role_policies(RoleName=role)["PolicyNames"] if "DefaultPolicy" in n]
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    broken = {**document, "Statement": [s for s in document["Statement"] if s.get("Sid") != sid]}
+    assert len(broken["Statement"]) == len(document["Statement"]) - 1
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(broken))
+    function = outputs["mls-jobs"]["LauncherFunctionName"]
+    transport = InProcessTransport.from_deployed(
+        emulator.session(), function, assume=lambda r: emulator.iam.assume(r, "probe")
+    )
+    try:
+        with emulator.iam.expecting_refusals() as refused:
+            response = transport.send({"action": "train"})
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
+    return response, [verdict.line() for verdict in refused]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +48,9 @@ def rehearsal(tmp_path_factory):
             o["Key"] for o in session.client("s3").list_objects_v2(Bucket=bucket, Prefix=DATA_RAW).get("Contents", [])
         ]
         seen["live_placeholders"] = dict(gaps.PLACEHOLDERS.live)
-        return use_lab(emulator, cdk, assembly, outputs)
+        report = use_lab(emulator, cdk, assembly, outputs)
+        seen["probe"] = without_one_statement(emulator, outputs, "CreateLabJobs")
+        return report
 
     result = rehearse(use_and_look, workdir=str(tmp_path_factory.mktemp("sandbox")), say=lambda line: None)
     return result, seen
@@ -57,5 +83,24 @@ def test_skipped_types_are_reported_and_deleted_with_their_stacks(rehearsal):
 
 def test_the_launcher_ran_the_pipeline(rehearsal):
     result, _ = rehearsal
-    assert any("line up with the stacks" in line for line in result.lab_report)
+    assert any("its environment lines up with the stacks" in line for line in result.lab_report)
     assert any(line.startswith("pipeline summary:") for line in result.lab_report)
+
+
+def test_iam_was_enforced_on_every_lab_principal_and_nothing_was_refused(rehearsal):
+    result, _ = rehearsal
+    assert [v.line() for v in result.iam.refused] == []
+    assert result.iam_summary.endswith(" 0 denied, 0 unknown")
+    assert {"job launcher", "mls-jobs lab cleanup"} <= set(result.principals)
+    # Every principal the rehearsal handed credentials to made requests that were checked.
+    assert all(result.iam.requests[name] > 0 for name in result.principals)
+
+
+def test_a_statement_removed_from_the_launcher_role_is_a_denied_request_named_in_one_line(rehearsal):
+    _, seen = rehearsal
+    response, refused = seen["probe"]
+    assert response["ok"] is False and response["error"]["code"] == "AccessDeniedException"
+    (line,) = refused
+    jobs = "arn:aws:sagemaker:us-east-1:123456789012:training-job/mls-train-"
+    assert line.startswith(f"implicitlydenied: probe: sagemaker:CreateTrainingJob on {jobs}")
+    assert line.endswith("no statement allows sagemaker:CreateTrainingJob")
