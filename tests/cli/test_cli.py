@@ -215,6 +215,19 @@ def test_train_waits_for_the_job_started_with_the_deployed_environment(aws, lab)
     assert printed[-1] == "train: Completed"
 
 
+def test_hyperparameters_reach_sagemaker_as_typed(aws, lab):
+    # A JSON round trip through str() would send "True", "None" and "1000.0".
+    typed = {"save_model_on_termination": "true", "missing": "null", "lambda": "1e3", "eta": "0.10"}
+    argv = [arg for name, value in typed.items() for arg in ("--hyperparameter", f"{name}={value}")]
+    args = parser.build_parser().parse_args(["train", *argv])
+    assert commands.build_request("train", args)["hyperparameters"] == typed
+    code, printed = run_cli(aws, "train", *argv)
+    assert code == 0
+    job_name = json.loads("\n".join(printed[1:]))["job_name"]
+    sent = aws.client("sagemaker").describe_training_job(TrainingJobName=job_name)["HyperParameters"]
+    assert {name: sent[name] for name in typed} == typed
+
+
 def test_rejected_request_names_the_field_and_starts_nothing(aws, lab):
     with pytest.raises(
         LabError,
