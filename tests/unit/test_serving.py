@@ -314,7 +314,7 @@ def test_ttl_zero_creates_no_schedule_and_says_so(async_synth):
     assert _by_type(tj, "Custom::StackExpiry") == {}
     assert _by_type(tj, "AWS::Lambda::Function") == {}
     assert tj["Outputs"]["ExpiresAt"]["Value"] == (
-        "never (endpoint_ttl_hours=0): npx cdk destroy mls-serving with the same -c context removes it"
+        "never (endpoint_ttl_hours=0): npx cdk destroy mls-serving --exclusively with the same -c context removes it"
     )
 
 
