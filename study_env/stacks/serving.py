@@ -47,7 +47,8 @@ class ServingStack(LabStack):
             self.batch_transform.grant_transform(launcher_role)
         self.time_to_live = None
         expires_at = (
-            f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} --exclusively with the same -c context removes it"
+            f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} --exclusively with the same -c "
+            "context removes it"
         )
         if self.config.endpoint_ttl_hours:
             self.time_to_live = StackTimeToLive(

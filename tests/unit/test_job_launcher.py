@@ -162,7 +162,6 @@ def test_every_create_the_launcher_sends_with_tags_is_one_the_tag_grant_names(st
     # The real launcher on moto: record each SageMaker call that carries Tags (SageMaker authorizes those
     # tags as sagemaker:AddTags with sagemaker:TaggingAction = the operation's name).
     from launcher.service import handle
-
     from tests.support.launcher import REGION, SETTINGS
 
     tagged: set[str] = set()
