@@ -57,6 +57,7 @@ class StackTimeToLive(Construct):
             "Expiry",
             service_token=self.clock.function_arn,
             resource_type="Custom::StackExpiry",
+            service_timeout=self.clock.custom_resource_timeout,
             properties={"TtlHours": hours, "RestartOn": list(restart_on)},
         )
         self.role = iam.Role(

@@ -117,6 +117,8 @@ def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
         ["arm64"],
     )
     assert props["Timeout"] == 300
+    # Without a ServiceTimeout a function that dies before replying leaves CloudFormation waiting an hour.
+    assert int(resource["Properties"]["ServiceTimeout"]) == 360
 
 
 def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cleanup_statements):

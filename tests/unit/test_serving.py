@@ -270,6 +270,8 @@ def test_ttl_schedule_deletes_this_stack_at_a_time_computed_at_deploy(stj):
     expiry_id, expiry = _one(stj, "Custom::StackExpiry")
     config_id, _ = _one(stj, "AWS::SageMaker::EndpointConfig")
     assert expiry["Properties"]["TtlHours"] == 4
+    clock = stj["Resources"][expiry["Properties"]["ServiceToken"]["Fn::GetAtt"][0]]["Properties"]
+    assert int(expiry["Properties"]["ServiceTimeout"]) == clock["Timeout"] + 60 == 120
     assert expiry["Properties"]["RestartOn"] == [{"Fn::GetAtt": [config_id, "EndpointConfigName"]}]
     _, schedule = _one(stj, "AWS::Scheduler::Schedule")
     props = schedule["Properties"]
