@@ -17,6 +17,8 @@ from study_env.naming import INSTANCE_TYPE, SAGEMAKER_NAME
 
 # SageMaker's List* actions support no resource-level permission: the only "*" statements granted here.
 STUDIO_RESOURCELESS_ACTIONS = ("sagemaker:ListApps", "sagemaker:ListSpaces")
+# The teardown also lists the domain's user profiles (every one of them goes before the domain).
+TEARDOWN_LIST_ACTIONS = (*STUDIO_RESOURCELESS_ACTIONS, "sagemaker:ListUserProfiles")
 
 
 class StudioDomain(Construct):
@@ -161,9 +163,12 @@ class StudioDomain(Construct):
         return functools.reduce(iam.Grant.combine, grants)
 
     def teardown_statements(self) -> list[iam.PolicyStatement]:
-        """What deleting every app and space of this domain takes (for a teardown's own policy)."""
+        """What deleting every app, space and user profile of this domain takes (for a teardown's own policy)."""
         return [
-            iam.PolicyStatement(actions=list(STUDIO_RESOURCELESS_ACTIONS), resources=["*"]),
+            iam.PolicyStatement(actions=list(TEARDOWN_LIST_ACTIONS), resources=["*"]),
             iam.PolicyStatement(actions=["sagemaker:DeleteApp"], resources=[self.resource_arn("app", "*")]),
             iam.PolicyStatement(actions=["sagemaker:DeleteSpace"], resources=[self.resource_arn("space", "*")]),
+            iam.PolicyStatement(
+                actions=["sagemaker:DeleteUserProfile"], resources=[self.resource_arn("user-profile", "*")]
+            ),
         ]

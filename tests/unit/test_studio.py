@@ -14,8 +14,8 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from study_env.config import ContextError, StudyConfig
 from study_env.constructs.sdk_defaults import SageMakerSdkDefaults, lifecycle_script, sdk_defaults_document
-from study_env.constructs.studio_domain import STUDIO_RESOURCELESS_ACTIONS, StudioDomain
-from study_env.constructs.studio_teardown import TEARDOWN_RESOURCELESS_ACTIONS, StudioTeardown
+from study_env.constructs.studio_domain import StudioDomain
+from study_env.constructs.studio_teardown import StudioTeardown
 from study_env.constructs.studio_user_access import StudioUserAccess
 from tests.support.synthesis import masked, synthesize
 
@@ -222,7 +222,15 @@ def test_no_wildcard_action_and_star_resources_only_for_unscopable_actions(tj):
     actions = [a for s in statements for a in _listify(s["Action"])]
     assert all("*" not in a for a in actions), actions
     star = {a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"])}
-    assert star == set(STUDIO_RESOURCELESS_ACTIONS) | set(TEARDOWN_RESOURCELESS_ACTIONS)
+    # Actions AWS scopes to no resource (Service Authorization Reference): Studio's UI and the teardown.
+    assert star == {
+        "sagemaker:ListApps",
+        "sagemaker:ListSpaces",
+        "sagemaker:ListUserProfiles",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeNetworkInterfaces",
+        "elasticfilesystem:DescribeFileSystems",
+    }
 
 
 def test_studio_user_policy_is_attached_to_the_foundation_role_and_scoped_to_this_domain(tj):
@@ -303,6 +311,81 @@ def test_teardown_uses_the_provider_framework_with_a_poller_and_a_deadline(tj):
         assert _one(tj, rtype)[1]["Properties"]["TimeoutSeconds"] == "3000"
     definition = json.dumps(_one(tj, "AWS::StepFunctions::StateMachine")[1]["Properties"]["DefinitionString"])
     assert '\\"IntervalSeconds\\":30' in definition and '\\"MaxAttempts\\":110' in definition
+
+
+# Every AWS operation the teardown handler makes: its describes (lambda/studio_teardown/index.py) ...
+TEARDOWN_DESCRIBES = {
+    "sagemaker:ListApps",
+    "sagemaker:ListSpaces",
+    "sagemaker:ListUserProfiles",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
+    "elasticfilesystem:DescribeFileSystems",
+    "elasticfilesystem:DescribeMountTargets",
+}
+IAM_PREFIX = {"sagemaker": "sagemaker", "ec2": "ec2", "efs": "elasticfilesystem"}
+
+
+def _planned_operations() -> set[str]:
+    """... and every delete its plans can make, from described state that needs each one."""
+    import boto3
+
+    import teardown_plan as plan
+
+    domain = "d-abc123"
+    calls = plan.plan_apps(
+        [{"DomainId": domain, "AppType": "JupyterLab", "AppName": "a", "Status": "InService", "SpaceName": "s"}],
+        [{"DomainId": domain, "SpaceName": "empty", "Status": "InService"}],
+    ).calls
+    calls += plan.plan_apps([], [], [{"DomainId": domain, "UserProfileName": "p", "Status": "InService"}]).calls
+    groups = [
+        {"GroupId": "sg-1", "GroupName": f"security-group-for-inbound-nfs-{domain}", "IpPermissions": [{}]},
+        {"GroupId": "sg-2", "GroupName": f"security-group-for-outbound-nfs-{domain}", "IpPermissionsEgress": [{}]},
+    ]
+    fs = {"FileSystemId": "fs-1", "LifeCycleState": "available"}
+    calls += plan.plan_residue(
+        groups, [fs], {"fs-1": [{"MountTargetId": "fsmt-1", "LifeCycleState": "available"}]}, []
+    ).calls
+    calls += plan.plan_residue(groups, [{**fs, "LifeCycleState": "available"}], {"fs-1": []}).calls
+    calls += plan.plan_residue(
+        groups, [], {}, [{"NetworkInterfaceId": "eni-1", "Status": "available", "Groups": [{"GroupId": "sg-2"}]}]
+    ).calls
+    operations = set()
+    for call in calls:
+        client = boto3.client(call.service, region_name="us-east-1")
+        operations.add(f"{IAM_PREFIX[call.service]}:{client.meta.method_to_api_mapping[call.operation]}")
+    return operations
+
+
+def test_the_teardown_role_may_make_every_call_the_handler_makes(tj):
+    planned = _planned_operations()
+    assert planned == {
+        "sagemaker:DeleteApp",
+        "sagemaker:DeleteSpace",
+        "sagemaker:DeleteUserProfile",
+        "elasticfilesystem:DeleteMountTarget",
+        "elasticfilesystem:DeleteFileSystem",
+        "ec2:DeleteNetworkInterface",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:DeleteSecurityGroup",
+    }
+    granted = {
+        a
+        for k, p in _policies(tj).items()
+        if k.startswith(("TeardownHandlerRoleDefaultPolicy", "TeardownAppsTeardownPolicy"))
+        for st in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in _listify(st["Action"])
+    }
+    assert planned | TEARDOWN_DESCRIBES <= granted
+    (apps_policy,) = [p for k, p in _policies(tj).items() if k.startswith("TeardownAppsTeardownPolicy")]
+    (profiles,) = [
+        st
+        for st in apps_policy["Properties"]["PolicyDocument"]["Statement"]
+        if st["Action"] == "sagemaker:DeleteUserProfile"
+    ]
+    domain, _ = _one(tj, "AWS::SageMaker::Domain")
+    assert profiles["Resource"]["Fn::Join"][1][-3:] == [":user-profile/", {"Fn::GetAtt": [domain, "DomainId"]}, "/*"]
 
 
 def test_teardown_may_delete_only_in_this_vpc_and_only_sagemaker_file_systems(tj):
