@@ -55,6 +55,7 @@ class StudioStack(LabStack):
             idle_timeout_minutes=self.config.idle_timeout_minutes,
             instance_type=STUDIO_INSTANCE_TYPE,
             lifecycle_config_arns=[self.sdk_defaults.lifecycle_config_arn],
+            app_instance_types=self.config.allowed_instance_types,
         )
         self.user_access = StudioUserAccess(
             self,

@@ -21,7 +21,14 @@ from tests.support.synthesis import masked, synthesize
 
 BUCKET = "mls-foundation-studybucket-example"
 ROLE_ARN = "arn:aws:iam::123456789012:role/mls-foundation-ExecutionRole-EXAMPLE"
-VARIANT = {"prefix": "lab2", "user_profile_name": "alice-2", "idle_timeout_minutes": 120}
+VARIANT = {
+    "prefix": "lab2",
+    "user_profile_name": "alice-2",
+    "idle_timeout_minutes": 120,
+    "allowed_instance_types": "ml.m5.large",
+    "default_instance_type": "ml.m5.large",
+    "endpoint_instance_type": "ml.m5.large",
+}
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +105,59 @@ def test_jupyterlab_is_the_default_app_on_a_small_instance_with_idle_shutdown(tj
         "MinIdleTimeoutInMinutes": 60,
         "MaxIdleTimeoutInMinutes": 60,
     }
+
+
+def test_code_editor_stops_when_idle_like_jupyterlab(tj):
+    # Without idle settings a Code Editor app bills until it is stopped by hand.
+    settings = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]
+    editor = settings["CodeEditorAppSettings"]
+    assert editor["AppLifecycleManagement"] == settings["JupyterLabAppSettings"]["AppLifecycleManagement"]
+    assert editor["AppLifecycleManagement"]["IdleSettings"]["LifecycleManagement"] == "ENABLED"
+    assert editor["DefaultResourceSpec"] == {"InstanceType": "ml.t3.medium"}
+
+
+def _app_statements(tj: dict) -> tuple[dict, dict]:
+    (user_policy,) = [p for k, p in _policies(tj).items() if k.startswith("UserAccess")]
+    statements = user_policy["Properties"]["PolicyDocument"]["Statement"]
+    (sized,) = [s for s in statements if "sagemaker:CreateApp" in _listify(s["Action"])]
+    (rest,) = [s for s in statements if "sagemaker:DeleteApp" in _listify(s["Action"])]
+    return sized, rest
+
+
+def test_apps_and_spaces_start_only_on_allowed_instance_types(tj):
+    sized, rest = _app_statements(tj)
+    # The actions AWS evaluates sagemaker:InstanceTypes for (Service Authorization Reference), alone in
+    # their statement: ForAllValues would match every other action, which never carries the key.
+    assert sorted(_listify(sized["Action"])) == [
+        "sagemaker:CreateApp",
+        "sagemaker:CreateSpace",
+        "sagemaker:UpdateSpace",
+    ]
+    assert sized["Condition"] == {
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}
+    }
+    # ForAllValues (not a Null check): a CreateApp naming no instance type is allowed, as AWS evaluates
+    # it, and runs on the default the domain sets, which is in the list.
+    default = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]
+    for app in ("JupyterLabAppSettings", "CodeEditorAppSettings"):
+        assert (
+            default[app]["DefaultResourceSpec"]["InstanceType"]
+            in sized["Condition"]["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"]
+        )
+    assert sorted(_listify(rest["Action"])) == [
+        "sagemaker:AddTags",
+        "sagemaker:DeleteApp",
+        "sagemaker:DeleteSpace",
+        "sagemaker:DescribeApp",
+        "sagemaker:DescribeSpace",
+        "sagemaker:ListTags",
+    ]
+    assert "Condition" not in rest and rest["Resource"] == sized["Resource"]
+
+
+def test_the_domains_default_instance_type_stays_allowed_when_context_leaves_it_out(variant):
+    sized, _ = _app_statements(variant.template_json("studio"))
+    assert sized["Condition"]["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"] == ["ml.t3.medium", "ml.m5.large"]
 
 
 def test_lifecycle_config_is_attached_and_runs_by_default(tj):
@@ -409,6 +469,8 @@ def test_context_variant_reaches_the_domain(variant, snapshot):
         "IdleSettings"
     ]
     assert idle["IdleTimeoutInMinutes"] == 120 and idle["MaxIdleTimeoutInMinutes"] == 120
+    editor = domain["Properties"]["DefaultUserSettings"]["CodeEditorAppSettings"]["AppLifecycleManagement"]
+    assert editor["IdleSettings"] == idle
     assert domain["Properties"]["DomainName"] == "lab2-studio"
     assert _one(tj, "AWS::SageMaker::UserProfile")[1]["Properties"]["UserProfileName"] == "alice-2"
     assert masked(tj) == snapshot.use_extension(JSONSnapshotExtension)
@@ -456,6 +518,7 @@ def scratch():
         ({"user_profile_name": "-x"}, "user_profile_name='-x'"),
         ({"domain_name": "a b"}, "domain_name='a b'"),
         ({"instance_type": "t3.medium"}, "instance_type='t3.medium'"),
+        ({"app_instance_types": ["ml.m5.large", "m5.xlarge"]}, "app_instance_types='m5.xlarge'"),
     ],
 )
 def test_studio_domain_refuses_bad_props(scratch, props, message):
