@@ -28,6 +28,7 @@ VARIANT = {
     "allowed_instance_types": "ml.m5.large",
     "default_instance_type": "ml.m5.large",
     "endpoint_instance_type": "ml.m5.large",
+    "availability_zones": "us-east-1b,us-east-1d,us-east-1f",
 }
 
 
@@ -91,6 +92,25 @@ def test_domain_uses_iam_public_internet_the_public_subnets_and_the_foundation_r
     assert sorted(s["Ref"] for s in props["SubnetIds"]) == sorted(_of_type(tj, "AWS::EC2::Subnet"))
     role = props["DefaultUserSettings"]["ExecutionRole"]
     assert "ExecutionRole" in role["Fn::ImportValue"] and role["Fn::ImportValue"].startswith("mls-foundation:")
+
+
+def test_the_vpc_spans_the_regions_first_two_zones_by_default(tj):
+    zones = sorted(json.dumps(r["Properties"]["AvailabilityZone"]) for r in _of_type(tj, "AWS::EC2::Subnet").values())
+    assert zones == [json.dumps({"Fn::Select": [i, {"Fn::GetAZs": ""}]}) for i in (0, 1)]
+
+
+def test_context_zones_place_the_vpc_and_so_the_domain_there(variant):
+    # SageMaker recommends domain subnets outside constrained zones (capacity errors, slow app starts):
+    # availability_zones lets a learner pick the zones.
+    tj = variant.template_json("studio")
+    subnets = _of_type(tj, "AWS::EC2::Subnet")
+    assert sorted(r["Properties"]["AvailabilityZone"] for r in subnets.values()) == [
+        "us-east-1b",
+        "us-east-1d",
+        "us-east-1f",
+    ]
+    domain = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]
+    assert sorted(s["Ref"] for s in domain["SubnetIds"]) == sorted(subnets)
 
 
 def test_jupyterlab_is_the_default_app_on_a_small_instance_with_idle_shutdown(tj):
