@@ -147,6 +147,25 @@ def test_bad_context_fails_synth_with_one_line_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_time_to_live_without_a_cloudformation_role_fails_synth_with_one_line(tmp_path):
+    # The legacy synthesizer (chosen by this CDK flag) deploys with the caller's credentials: the scheduled
+    # DeleteStack would have no role to pass.
+    context = {
+        **cdk_json_context(),
+        "training_job_name": "mls-train-1",
+        "@aws-cdk/core:newStyleStackSynthesis": False,
+    }
+    result = _run_app(tmp_path, context)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: StackTimeToLive: the synthesizer of mls-serving (LegacyStackSynthesizer) names no CloudFormation "
+        "execution role for the scheduled DeleteStack; use DefaultStackSynthesizer, pass execution_role_arn, or set "
+        "endpoint_ttl_hours=0"
+    ]
+    assert not (tmp_path / "manifest.json").exists()
+
+
+@pytest.mark.slow
 def test_synth_with_builtin_validation_on_has_no_findings(tmp_path):
     # The only synthesis of the lab with CDK's CloudFormation validation on (the user's `cdk synth`
     # default). cdk.json sets @aws-cdk/core:validateAgainstDefaultRules, so a finding is an error.
