@@ -70,6 +70,7 @@ def build_stacks(app: App, config: StudyConfig) -> LabStacks:
         stacks["serving"] = ServingStack(
             app,
             launcher_role_arn=Fn.import_value(launcher_role_export_name(config.prefix)),
+            alerts_topic=foundation.alerts.topic,
             **shared,
             **named("serving", "sagemaker-study-env: an endpoint for one model, deleted after its time-to-live"),
         )

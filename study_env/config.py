@@ -18,6 +18,10 @@ from study_env.naming import ENDPOINT_INSTANCE_TYPE, INSTANCE_TYPE, LAB_PREFIX, 
 
 _MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# An Availability Zone name (us-east-1a, ap-northeast-2c); Local and Wavelength Zones do not match.
+_ZONE_RE = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
+# CreateDomain takes 1-16 subnets; the VPC makes one public subnet per zone.
+ZONES_RANGE = (1, 6)
 
 XGBOOST_VERSIONS = ("1.7-1", "1.5-1")
 # serverless bills per request; instance and async bill per instance-hour while they exist.
@@ -64,6 +68,7 @@ class StudyConfig:
     endpoint_ttl_hours: int = 4
     budget_usd: int = 20
     alert_email: str | None = None
+    availability_zones: tuple[str, ...] = ()
     account: str | None = None
     region: str | None = None
 
@@ -145,6 +150,8 @@ class StudyConfig:
             raise ContextError("alert_email", email, "must be an email address like name@example.com")
 
         env = environ or {}
+        region = env.get("CDK_DEFAULT_REGION") or None
+        zones = _zones(value("availability_zones", []), region)
         return cls(
             prefix=prefix,
             allowed_instance_types=tuple(allowed),
@@ -161,8 +168,9 @@ class StudyConfig:
             endpoint_ttl_hours=ttl,
             budget_usd=budget,
             alert_email=email,
+            availability_zones=zones,
             account=env.get("CDK_DEFAULT_ACCOUNT") or None,
-            region=env.get("CDK_DEFAULT_REGION") or None,
+            region=region,
         )
 
 
@@ -181,6 +189,24 @@ def _served_model(job: str | None, key: str | None) -> tuple[str | None, str | N
     if job and key:
         raise ContextError("model_key", key, "give either training_job_name or model_key, not both")
     return job, key
+
+
+def _zones(raw: Any, region: str | None) -> tuple[str, ...]:
+    """The Studio VPC's zones, or ``()`` for CDK's choice (the region's first two)."""
+    key = "availability_zones"
+    zones = _string_list(key, raw)
+    if not zones:
+        return ()
+    low, high = ZONES_RANGE
+    if not low <= len(zones) <= high or len(set(zones)) != len(zones):
+        raise ContextError(key, zones, f"name {low}-{high} different Availability Zones")
+    for zone in zones:
+        match = _ZONE_RE.match(zone)
+        if not match:
+            raise ContextError(key, zone, "each entry must be an Availability Zone name like us-east-1a")
+        if region and match.group("region") != region:
+            raise ContextError(key, zone, f"is not in the deployment's region {region}")
+    return tuple(zones)
 
 
 def _string_list(key: str, raw: Any) -> list[str]:

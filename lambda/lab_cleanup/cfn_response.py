@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 LOG = logging.getLogger(__name__)
-# CloudFormation shows at most this much of a reason; keep the start, where the cause is.
-MAX_REASON = 4000
+# CloudFormation refuses a response body over 4,096 bytes (the whole JSON, not only the reason).
+MAX_BODY_BYTES = 4096
+_CUT = " ..."
 
 Work = Callable[[Mapping[str, Any]], dict[str, Any]]
 
@@ -23,9 +24,10 @@ Work = Callable[[Mapping[str, Any]], dict[str, Any]]
 def response_body(
     event: Mapping[str, Any], status: str, physical_id: str, data: Mapping[str, Any], reason: str
 ) -> dict:
-    return {
+    """The response; a reason too long for CloudFormation's body limit keeps its start, where the cause is."""
+    body = {
         "Status": status,
-        "Reason": reason[:MAX_REASON],
+        "Reason": reason,
         "PhysicalResourceId": physical_id,
         "StackId": event["StackId"],
         "RequestId": event["RequestId"],
@@ -33,6 +35,25 @@ def response_body(
         "NoEcho": False,
         "Data": dict(data),
     }
+    if _size(body) <= MAX_BODY_BYTES:
+        return body
+    # The longest start of the reason that fits with the marker (escapes and UTF-8 make characters
+    # cost 1-6 bytes each, so search rather than compute).
+    low, high = 0, len(reason)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _size({**body, "Reason": reason[:middle] + _CUT}) <= MAX_BODY_BYTES:
+            low = middle
+        else:
+            high = middle - 1
+    body["Reason"] = reason[:low] + _CUT
+    if _size(body) > MAX_BODY_BYTES:
+        raise ValueError(f"response body exceeds {MAX_BODY_BYTES} bytes even without a reason")
+    return body
+
+
+def _size(body: Mapping[str, Any]) -> int:
+    return len(json.dumps(body).encode())
 
 
 def respond(

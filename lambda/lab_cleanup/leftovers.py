@@ -7,45 +7,99 @@ propagates a tuning job's tags to its training jobs, so those are stopped with i
 
 Deleting or stopping something that is already gone or already stopping is not an error; any other
 failure fails the stack deletion with the list of what was left, so nothing billable is forgotten
-silently (delete the stack again once it is fixed).
+silently (delete the stack again once it is fixed). A resource whose tags cannot be read (still
+throttled after retries) is reported as left, and the others are still handled. Before the
+function's time limit the cleanup stops and reports what it did not get to, so CloudFormation gets an
+answer instead of waiting for the custom resource's service timeout.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from cfn_response import respond
-from lab_contract import CLOUDFORMATION_STACK_TAG_KEY, PREFIX_TAG_KEY, STOP_ORDER, Kind
+from lab_contract import CLOUDFORMATION_STACK_TAG_KEY, MODEL, PREFIX_TAG_KEY, STOP_ORDER, Kind
 
 LOG = logging.getLogger()
 LOG.setLevel(logging.INFO)
 
-# "Already stopping or finished" (ValidationException) and "already deleted" are the cleanup's goal.
-GONE_ERRORS = ("ValidationException", "ResourceNotFound")
+# Standard mode retries throttling and transient errors with backoff; ten attempts ride out a burst.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10})
+THROTTLED = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"})
+# SageMaker answers ValidationException both for "this is already gone or finished", which is the
+# cleanup's goal, and for real mistakes; only these messages mean the former.
+_ALREADY_DONE_RE = re.compile(
+    r"could not find|not found|does not exist|in status (?:stopping|stopped|completed|failed)", re.IGNORECASE
+)
+# Tries of one ListTags after the client's own retries gave up on throttling.
+TAG_ATTEMPTS = 3
+# Time kept back from the function's limit to report to CloudFormation (the reply may take a few seconds).
+RESERVE_MS = 30_000
+
+
+class OutOfTime(Exception):
+    """The function's time limit is close: stop and report."""
 
 
 @dataclass
 class CleanupReport:
-    deleted_models: list[str]
-    stopped_jobs: list[str]
-    already_gone: list[str]
-    errors: list[str]
+    deleted_models: list[str] = field(default_factory=list)
+    stopped_jobs: list[str] = field(default_factory=list)
+    already_gone: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     def as_data(self) -> dict[str, Any]:
         return {"ModelsDeleted": len(self.deleted_models), "JobsStopped": len(self.stopped_jobs)}
 
 
-def tags_of(sm, arn: str) -> dict[str, str]:
-    tags: dict[str, str] = {}
-    for page in sm.get_paginator("list_tags").paginate(ResourceArn=arn):
-        tags.update({t["Key"]: t["Value"] for t in page["Tags"]})
-    return tags
+@dataclass
+class Clock:
+    """The function's remaining time (``context.get_remaining_time_in_millis``); ``None``: unlimited."""
+
+    time_left_ms: Callable[[], int] | None = None
+    reserve_ms: int = RESERVE_MS
+
+    def check(self) -> None:
+        if self.time_left_ms is not None and self.time_left_ms() < self.reserve_ms:
+            raise OutOfTime
+
+
+def is_already_done(err: ClientError) -> bool:
+    """True when SageMaker's error says the resource is already gone, stopping or finished."""
+    error = err.response.get("Error", {})
+    code, message = error.get("Code", ""), error.get("Message", "")
+    if code == "ResourceNotFound":
+        return True
+    return code == "ValidationException" and bool(_ALREADY_DONE_RE.search(message))
+
+
+def _describe(err: ClientError) -> str:
+    error = err.response.get("Error", {})
+    return f"{error.get('Code', '')}: {error.get('Message', '')}"
+
+
+def tags_of(sm, arn: str, sleep: Callable[[float], None] = time.sleep) -> dict[str, str]:
+    """The resource's tags; a throttled call is tried again (``TAG_ATTEMPTS`` times) for this resource."""
+    for attempt in range(1, TAG_ATTEMPTS + 1):
+        try:
+            tags: dict[str, str] = {}
+            for page in sm.get_paginator("list_tags").paginate(ResourceArn=arn):
+                tags.update({t["Key"]: t["Value"] for t in page["Tags"]})
+            return tags
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") not in THROTTLED or attempt == TAG_ATTEMPTS:
+                raise
+            sleep(2.0 * attempt)
+    raise AssertionError("unreachable")
 
 
 def is_lab_model(tags: Mapping[str, str], prefix: str) -> bool:
@@ -56,22 +110,21 @@ def is_lab_job(tags: Mapping[str, str], prefix: str) -> bool:
     return tags.get(PREFIX_TAG_KEY) == prefix
 
 
-def lab_models(sm, prefix: str) -> Iterator[str]:
-    """Names of the models the lab's launcher created (named and tagged with ``prefix``)."""
-    for page in sm.get_paginator("list_models").paginate(NameContains=prefix + "-"):
-        for model in page["Models"]:
-            if model["ModelName"].startswith(prefix + "-") and is_lab_model(tags_of(sm, model["ModelArn"]), prefix):
-                yield model["ModelName"]
+def _candidates(sm, prefix: str, kind: Kind, clock: Clock) -> Iterator[tuple[str, str]]:
+    """``(name, arn)`` of ``kind`` named with the prefix: running jobs, or every model."""
+    name_key, arn_key = kind.field("Name"), kind.field("Arn")
+    filters: dict[str, str] = {"NameContains": prefix + "-"}
+    if kind is not MODEL:
+        filters["StatusEquals"] = "InProgress"
+    for page in sm.get_paginator(kind.method("List")).paginate(**filters):
+        clock.check()
+        for item in page[kind.summaries_key]:
+            if item[name_key].startswith(prefix + "-"):
+                yield item[name_key], item[arn_key]
 
 
-def running_lab_jobs(sm, prefix: str, kind: Kind) -> Iterator[str]:
-    """Names of the lab's jobs of ``kind`` that are still in progress."""
-    name_key = kind.field("Name")
-    pages = sm.get_paginator(kind.method("List")).paginate(NameContains=prefix + "-", StatusEquals="InProgress")
-    for page in pages:
-        for job in page[kind.summaries_key]:
-            if job[name_key].startswith(prefix + "-") and is_lab_job(tags_of(sm, job[kind.field("Arn")]), prefix):
-                yield job[name_key]
+def _every(kind: Kind) -> str:
+    return "every model" if kind is MODEL else f"every running {kind.label}"
 
 
 def _attempt(report: CleanupReport, done: list[str], what: str, call, **params) -> None:
@@ -79,31 +132,43 @@ def _attempt(report: CleanupReport, done: list[str], what: str, call, **params) 
         call(**params)
         done.append(what)
     except ClientError as err:
-        code = err.response["Error"]["Code"]
-        if code in GONE_ERRORS:
+        if is_already_done(err):
             report.already_gone.append(what)
         else:
-            report.errors.append(f"{what}: {code}: {err.response['Error'].get('Message', '')}")
+            report.errors.append(f"{what}: {_describe(err)}")
 
 
-def clean_up(sm, prefix: str) -> CleanupReport:
+def clean_up(sm, prefix: str, clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> CleanupReport:
     """Stop the lab's running jobs, then delete its models; never raises for a single resource."""
-    report = CleanupReport([], [], [], [])
-    for kind in STOP_ORDER:
-        for name in running_lab_jobs(sm, prefix, kind):
-            _attempt(
-                report,
-                report.stopped_jobs,
-                f"{kind.label} {name}",
-                getattr(sm, kind.method("Stop")),
-                **{kind.field("Name"): name},
-            )
-    for name in lab_models(sm, prefix):
-        _attempt(report, report.deleted_models, f"model {name}", sm.delete_model, ModelName=name)
+    clock = clock or Clock()
+    report = CleanupReport()
+    phases: list[tuple[Kind, str, list[str]]] = [(kind, "Stop", report.stopped_jobs) for kind in STOP_ORDER]
+    phases.append((MODEL, "Delete", report.deleted_models))
+    for index, (kind, verb, done) in enumerate(phases):
+        pending: list[str] | None = None  # None while still listing
+        try:
+            listed = list(_candidates(sm, prefix, kind, clock))
+            pending = [f"{kind.label} {name}" for name, _ in listed]
+            for name, arn in listed:
+                clock.check()
+                what = pending.pop(0)
+                try:
+                    tags = tags_of(sm, arn, sleep)
+                except ClientError as err:
+                    report.errors.append(f"{what}: could not read its tags: {_describe(err)}")
+                    continue
+                owned = is_lab_model(tags, prefix) if kind is MODEL else is_lab_job(tags, prefix)
+                if owned:
+                    _attempt(report, done, what, getattr(sm, kind.method(verb)), **{kind.field("Name"): name})
+        except OutOfTime:
+            now = pending if pending is not None else [_every(kind)]
+            later = [_every(k) for k, _, _ in phases[index + 1 :]]
+            report.errors.append("stopped before the function's time limit; not yet checked: " + ", ".join(now + later))
+            break
     return report
 
 
-def on_event(event: Mapping[str, Any], sm=None) -> dict[str, Any]:
+def on_event(event: Mapping[str, Any], sm=None, time_left_ms: Callable[[], int] | None = None) -> dict[str, Any]:
     """Create and Update have nothing to do; Delete cleans up and fails if something could not be."""
     prefix = event["ResourceProperties"].get("Prefix")
     if not prefix:
@@ -111,16 +176,21 @@ def on_event(event: Mapping[str, Any], sm=None) -> dict[str, Any]:
     if event["RequestType"] != "Delete":
         return {}
     if sm is None:
-        import boto3
-
-        sm = boto3.client("sagemaker", region_name=os.environ.get("AWS_REGION"))
-    report = clean_up(sm, prefix)
+        sm = client()
+    report = clean_up(sm, prefix, Clock(time_left_ms))
     LOG.info("cleanup of %r: %s", prefix, report)
     if report.errors:
         raise RuntimeError("left behind: " + "; ".join(report.errors))
     return report.as_data()
 
 
+def client():
+    import boto3
+
+    return boto3.client("sagemaker", region_name=os.environ.get("AWS_REGION"), config=CLIENT_CONFIG)
+
+
 def handler(event, context):
     physical_id = f"{event['ResourceProperties'].get('Prefix', 'lab')}-lab-cleanup"
-    return respond(event, context, on_event, physical_id)
+    time_left = getattr(context, "get_remaining_time_in_millis", None)
+    return respond(event, context, lambda e: on_event(e, time_left_ms=time_left), physical_id)

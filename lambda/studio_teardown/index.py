@@ -3,8 +3,11 @@
 Nothing happens on Create or Update. On Delete, ``is_complete`` is polled until the phase named in
 the resource properties has left nothing behind (see ``teardown_plan``): each poll describes what is
 there, issues the deletes that are possible now and reports whether anything is still present.
-A throttled or busy call simply waits for the next poll. After ``TimeoutSeconds`` (set just below
-the Provider's total timeout) it fails with a message naming what is left.
+A throttled or busy call simply waits for the next poll, and so does a delete that fails for any
+other reason (a ValidationException racing a state change, EFS's DependencyTimeout): the Provider
+framework does not retry a failed poll, so raising would end the whole destroy. Only an
+authorization error, which waiting cannot fix, fails at once. After ``TimeoutSeconds`` (set just
+below the Provider's total timeout) it fails with a message naming what is left and the last errors.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from teardown_plan import (
     check_deadline,
     home_file_systems,
     nfs_domain_ids,
+    nfs_group_ids,
     plan_apps,
     plan_residue,
 )
@@ -50,6 +54,8 @@ BUSY = frozenset(
         "IncorrectFileSystemLifeCycleState",
     }
 )
+# Waiting cannot fix these: fail at once, naming the call.
+DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
@@ -71,7 +77,8 @@ def is_complete(event: dict, context=None, clients: dict | None = None) -> dict:
     if plan is not None and plan.done:
         return {"IsComplete": True}
     present = plan.present if plan is not None else ["unknown: describing what is left was throttled"]
-    check_deadline(float(event["Data"]["StartedAt"]), time.time(), float(props["TimeoutSeconds"]), present)
+    errors = plan.errors if plan is not None else []
+    check_deadline(float(event["Data"]["StartedAt"]), time.time(), float(props["TimeoutSeconds"]), present, errors)
     return {"IsComplete": False}
 
 
@@ -85,11 +92,6 @@ def run_step(phase: str, props: dict, clients: dict) -> Plan | None:
         if _code(err) in THROTTLED:
             return None
         raise
-    print(
-        json.dumps(
-            {"phase": phase, "present": plan.present, "calls": [f"{c.service}:{c.operation}" for c in plan.calls]}
-        )
-    )
     for call in plan.calls:
         try:
             getattr(clients[call.service], call.operation)(**call.kwargs)
@@ -99,9 +101,20 @@ def run_step(phase: str, props: dict, clients: dict) -> Plan | None:
                 break
             if code in GONE or code in BUSY:
                 continue
-            raise RuntimeError(
-                f"{call.service} {call.operation} {json.dumps(call.kwargs, default=str)} failed: {err}"
-            ) from err
+            failure = f"{call.service} {call.operation} {json.dumps(call.kwargs, default=str)} failed: {err}"
+            if code in DENIED:
+                raise RuntimeError(failure) from err
+            plan.errors.append(failure)
+    print(
+        json.dumps(
+            {
+                "phase": phase,
+                "present": plan.present,
+                "calls": [f"{c.service}:{c.operation}" for c in plan.calls],
+                "errors": plan.errors,
+            }
+        )
+    )
     return plan
 
 
@@ -110,11 +123,12 @@ def describe_apps(clients: dict, domain_id: str) -> Plan:
     try:
         apps = _paginate(sm, "list_apps", "Apps", DomainIdEquals=domain_id)
         spaces = _paginate(sm, "list_spaces", "Spaces", DomainIdEquals=domain_id)
+        profiles = _paginate(sm, "list_user_profiles", "UserProfiles", DomainIdEquals=domain_id)
     except ClientError as err:
         if _code(err) in GONE:
             return Plan()
         raise
-    return plan_apps(apps, spaces)
+    return plan_apps(apps, spaces, profiles)
 
 
 def describe_residue(clients: dict, vpc_id: str) -> Plan:
@@ -141,7 +155,18 @@ def describe_residue(clients: dict, vpc_id: str) -> Plan:
         except ClientError as err:
             if _code(err) not in GONE:
                 raise
-    return plan_residue(groups, file_systems, mount_targets)
+    group_ids = nfs_group_ids(groups)
+    interfaces = (
+        _paginate(
+            clients["ec2"],
+            "describe_network_interfaces",
+            "NetworkInterfaces",
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-id", "Values": group_ids}],
+        )
+        if group_ids
+        else []
+    )
+    return plan_residue(groups, file_systems, mount_targets, interfaces)
 
 
 def _paginate(client, operation: str, key: str, **kwargs) -> list[dict]:

@@ -20,13 +20,17 @@ from study_env.job_kinds import ENDPOINT, JOB_KINDS, SageMakerKind
 ACTIVE_JOB_STATES = ("InProgress", "Stopping")
 
 
-def _parse_assignments(pairs: list[str] | None, option: str) -> dict[str, Any]:
-    """``key=value`` pairs; values are JSON when they parse as JSON (numbers, lists), else strings."""
+def _parse_assignments(pairs: list[str] | None, option: str, *, as_json: bool = True) -> dict[str, Any]:
+    """``key=value`` pairs; with ``as_json`` values are JSON when they parse as JSON (numbers, lists), else
+    strings; without it every value is the string as typed."""
     result: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
             raise LabError(f"{option} {pair!r}: expected key=value")
+        if not as_json:
+            result[key] = raw
+            continue
         try:
             result[key] = json.loads(raw)
         except json.JSONDecodeError:
@@ -53,9 +57,11 @@ def build_request(action: str, args: argparse.Namespace) -> dict[str, Any]:
             request[option] = value
     if getattr(args, "spot", None) is not None:
         request["use_spot"] = args.spot
-    hyperparameters = _parse_assignments(getattr(args, "hyperparameter", None), "--hyperparameter")
+    # SageMaker takes hyperparameters as strings: pass each as typed (a JSON round trip through str()
+    # would turn true into "True" and 1e3 into "1000.0").
+    hyperparameters = _parse_assignments(getattr(args, "hyperparameter", None), "--hyperparameter", as_json=False)
     if hyperparameters:
-        request["hyperparameters"] = {k: str(v) for k, v in hyperparameters.items()}
+        request["hyperparameters"] = hyperparameters
     request.update(_parse_assignments(getattr(args, "field", None), "--field"))
     return request
 

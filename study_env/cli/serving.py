@@ -34,13 +34,15 @@ class CdkServing:
     def deploy(self, training_job_name: str) -> str:
         stack = self.lab.stack_name("serving")
         self._context = ["-c", f"prefix={self.lab.prefix}", "-c", f"training_job_name={training_job_name}"]
-        self._run("deploy", stack, *self._context, "--require-approval", "never")
+        # --exclusively: without it the CLI also redeploys the stacks this one depends on (Foundation,
+        # Jobs) with cdk.json's context only, dropping e.g. an alert_email subscription or a budget.
+        self._run("deploy", stack, "--exclusively", *self._context, "--require-approval", "never")
         self.lab.outputs.update(find_lab(self.session, self.lab.prefix).outputs)
         return self.lab.endpoint_name
 
     def remove(self) -> None:
         stack = self.lab.stack_name("serving")
-        self._run("destroy", stack, *self._context, "--force")
+        self._run("destroy", stack, "--exclusively", *self._context, "--force")
         if _stack_exists(self.session, stack):
             raise LabError(f"`cdk destroy {stack}` left the stack in place; delete it in the CloudFormation console")
         self.lab.outputs.pop("serving", None)
@@ -73,4 +75,4 @@ def serving_destroy_command(lab: Lab) -> str:
     stack = lab.stack_name("serving")
     # A serving stack deployed before it had the ModelData output: cleanup still goes on.
     model_key = lab.outputs.get("serving", {}).get(MODEL_DATA_OUTPUT, "<models/... key it serves>")
-    return f"npx cdk destroy {stack} -c prefix={lab.prefix} -c model_key={model_key}"
+    return f"npx cdk destroy {stack} --exclusively -c prefix={lab.prefix} -c model_key={model_key}"

@@ -89,7 +89,8 @@ class BatchTransform(Construct):
         """Let ``grantee`` start transform jobs of this model only, on allowed instance types.
 
         The grantee must already be allowed to tag the jobs it creates (``sagemaker:AddTags`` on
-        ``transform-job/<job_name_prefix>-*``), as the job launcher is: the grant adds no tagging.
+        ``transform-job/<job_name_prefix>-*`` with ``sagemaker:TaggingAction`` ``CreateTransformJob``), as
+        the job launcher is: the grant adds no tagging.
         """
         grant = iam.Grant.add_to_principal(
             grantee=grantee,

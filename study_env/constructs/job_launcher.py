@@ -28,6 +28,10 @@ CREATE_JOB_ACTIONS = {kind.arn_type: kind.action("Create") for kind in JOB_KINDS
 DESCRIBE_ACTIONS = (*(kind.action("Describe") for kind in JOB_KINDS), MODEL.action("Describe"))
 # Listing the lab's jobs (the launcher's list action; the lab cleanup's too). IAM scopes no List* call.
 LIST_ACTIONS = tuple(kind.action("List") for kind in JOB_KINDS)
+# The creates whose Tags the launcher sends: sagemaker:TaggingAction names the API operation.
+TAGGING_ACTIONS = tuple(
+    action.split(":", 1)[1] for action in (*(kind.action("Create") for kind in JOB_KINDS), MODEL.action("Create"))
+)
 
 
 @jsii.implements(iam.IGrantable)
@@ -136,11 +140,18 @@ class JobLauncher(Construct):
         self.role.add_to_policy(
             iam.PolicyStatement(sid="CreateLabModels", actions=["sagemaker:CreateModel"], resources=model_arns)
         )
+        lab_resources = [*self.sagemaker_arns(*(kind.arn_type for kind in JOB_KINDS)), *model_arns]
+        self.role.add_to_policy(
+            iam.PolicyStatement(sid="DescribeLabJobs", actions=list(DESCRIBE_ACTIONS), resources=lab_resources)
+        )
+        # Tags only as part of the launcher's own creates: a bare AddTags could mark any mls-* model as
+        # the lab's, and the lab cleanup deletes what carries that tag.
         self.role.add_to_policy(
             iam.PolicyStatement(
-                sid="DescribeAndTagLabJobs",
-                actions=[*DESCRIBE_ACTIONS, "sagemaker:AddTags"],
-                resources=[*self.sagemaker_arns(*(kind.arn_type for kind in JOB_KINDS)), *model_arns],
+                sid="TagOnCreateOnly",
+                actions=["sagemaker:AddTags"],
+                resources=lab_resources,
+                conditions={"StringEquals": {"sagemaker:TaggingAction": list(TAGGING_ACTIONS)}},
             )
         )
         # Transforms only with the lab's own models; a model CloudFormation names (the Serving stack's)

@@ -69,6 +69,7 @@ class LabCleanup(Construct):
             service_token=self.handler.function_arn,
             resource_type="Custom::LabCleanup",
             properties={"Prefix": prefix},
+            service_timeout=self.handler.custom_resource_timeout,
         )
         self._acknowledge()
 

@@ -58,6 +58,7 @@ class LabFunction(Construct):
                 raise ValueError(
                     f"LabFunction shared_modules={list(shared_modules)!r}: no {module}.py in {LAMBDA_SHARED_DIR}"
                 )
+        self.timeout = timeout
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
         self.role = iam.Role(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description
@@ -84,6 +85,12 @@ class LabFunction(Construct):
     @property
     def function_arn(self) -> str:
         return self.function.function_arn
+
+    @property
+    def custom_resource_timeout(self) -> Duration:
+        """How long CloudFormation should wait for this function as a custom resource's service token:
+        its own time limit plus a minute for a cold start and the reply (default wait: one hour)."""
+        return Duration.seconds(self.timeout.to_seconds() + 60)
 
     @property
     def grant_principal(self) -> iam.IPrincipal:

@@ -17,14 +17,28 @@ from study_env.naming import INSTANCE_TYPE, SAGEMAKER_NAME
 
 # SageMaker's List* actions support no resource-level permission: the only "*" statements granted here.
 STUDIO_RESOURCELESS_ACTIONS = ("sagemaker:ListApps", "sagemaker:ListSpaces")
+# What Studio's web UI does with apps and spaces: the actions that take sagemaker:InstanceTypes, and the rest.
+INSTANCE_TYPED_STUDIO_ACTIONS = ("sagemaker:CreateApp", "sagemaker:CreateSpace", "sagemaker:UpdateSpace")
+UNSIZED_STUDIO_ACTIONS = (
+    "sagemaker:DeleteApp",
+    "sagemaker:DescribeApp",
+    "sagemaker:DeleteSpace",
+    "sagemaker:DescribeSpace",
+    "sagemaker:AddTags",
+    "sagemaker:ListTags",
+)
+# The teardown also lists the domain's user profiles (every one of them goes before the domain).
+TEARDOWN_LIST_ACTIONS = (*STUDIO_RESOURCELESS_ACTIONS, "sagemaker:ListUserProfiles")
 
 
 class StudioDomain(Construct):
     """A Studio domain (IAM authentication, ``PublicInternetOnly``) and its one user profile.
 
-    JupyterLab is the default app, on ``instance_type``, with idle shutdown after
-    ``idle_timeout_minutes``; users may shorten it but not lengthen it. The lifecycle configurations in
-    ``lifecycle_config_arns`` are allowed for JupyterLab, and the first one runs at every start.
+    JupyterLab is the default app; JupyterLab and Code Editor run on ``instance_type`` by default and
+    shut down after ``idle_timeout_minutes`` idle; users may shorten it but not lengthen it. The
+    lifecycle configurations in ``lifecycle_config_arns`` are allowed for JupyterLab, and the first one
+    runs at every start. :meth:`grant_studio_user` lets apps start only on ``instance_type`` and
+    ``app_instance_types``.
 
     :param domain_name: the domain's name.
     :param vpc: the domain's network; its public subnets are used.
@@ -35,6 +49,8 @@ class StudioDomain(Construct):
     :param instance_type: JupyterLab's default instance type. Default: ``ml.t3.medium``.
     :param lifecycle_config_arns: JupyterLab lifecycle configurations allowed; the first runs at every
         start. Default: none.
+    :param app_instance_types: instance types users may also start apps and spaces on (cost guard).
+        Default: none (``instance_type`` only).
     """
 
     def __init__(
@@ -49,6 +65,7 @@ class StudioDomain(Construct):
         idle_timeout_minutes: int = 60,
         instance_type: str = "ml.t3.medium",
         lifecycle_config_arns: Sequence[str] = (),
+        app_instance_types: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
         SAGEMAKER_NAME.check("StudioDomain", "domain_name", domain_name)
@@ -64,24 +81,34 @@ class StudioDomain(Construct):
                 f"{low}-{high}"
             )
         INSTANCE_TYPE.check("StudioDomain", "instance_type", instance_type)
+        for app_type in app_instance_types:
+            INSTANCE_TYPE.check("StudioDomain", "app_instance_types", app_type)
+        # The default first: an app started without an instance type runs on it.
+        self.app_instance_types = tuple(dict.fromkeys([instance_type, *app_instance_types]))
         subnet_ids = [subnet.subnet_id for subnet in vpc.public_subnets]
         if not subnet_ids:
             raise ValueError("StudioDomain vpc: has no public subnet (PublicInternetOnly needs one)")
 
         lifecycle = list(lifecycle_config_arns)
+        # One idle policy for both IDEs: without it a Code Editor app bills until stopped by hand.
+        idle_shutdown = sagemaker.CfnDomain.AppLifecycleManagementProperty(
+            idle_settings=sagemaker.CfnDomain.IdleSettingsProperty(
+                lifecycle_management="ENABLED",
+                idle_timeout_in_minutes=idle_timeout_minutes,
+                min_idle_timeout_in_minutes=low,
+                max_idle_timeout_in_minutes=idle_timeout_minutes,
+            )
+        )
         jupyter_lab = sagemaker.CfnDomain.JupyterLabAppSettingsProperty(
             default_resource_spec=sagemaker.CfnDomain.ResourceSpecProperty(
                 instance_type=instance_type, lifecycle_config_arn=lifecycle[0] if lifecycle else None
             ),
             lifecycle_config_arns=lifecycle or None,
-            app_lifecycle_management=sagemaker.CfnDomain.AppLifecycleManagementProperty(
-                idle_settings=sagemaker.CfnDomain.IdleSettingsProperty(
-                    lifecycle_management="ENABLED",
-                    idle_timeout_in_minutes=idle_timeout_minutes,
-                    min_idle_timeout_in_minutes=low,
-                    max_idle_timeout_in_minutes=idle_timeout_minutes,
-                )
-            ),
+            app_lifecycle_management=idle_shutdown,
+        )
+        code_editor = sagemaker.CfnDomain.CodeEditorAppSettingsProperty(
+            default_resource_spec=sagemaker.CfnDomain.ResourceSpecProperty(instance_type=instance_type),
+            app_lifecycle_management=idle_shutdown,
         )
         self.domain = sagemaker.CfnDomain(
             self,
@@ -96,6 +123,7 @@ class StudioDomain(Construct):
                 studio_web_portal="ENABLED",
                 default_landing_uri="studio::",
                 jupyter_lab_app_settings=jupyter_lab,
+                code_editor_app_settings=code_editor,
             ),
         )
         self.user_profile = sagemaker.CfnUserProfile(
@@ -136,34 +164,37 @@ class StudioDomain(Construct):
         """What Studio's web UI does with the user's role: read this domain and profile, run its apps and spaces.
 
         Apps of private spaces carry the space's name, not the profile's, in their ARN, so the scope is
-        this domain, which holds this one profile.
+        this domain, which holds this one profile. Apps and spaces may name only ``app_instance_types``.
         """
-        app_and_space_actions = [
-            "sagemaker:CreateApp",
-            "sagemaker:DeleteApp",
-            "sagemaker:DescribeApp",
-            "sagemaker:CreateSpace",
-            "sagemaker:UpdateSpace",
-            "sagemaker:DeleteSpace",
-            "sagemaker:DescribeSpace",
-            "sagemaker:AddTags",
-            "sagemaker:ListTags",
-        ]
-        grants = [
+        apps_and_spaces = [self.resource_arn("app", "*"), self.resource_arn("space", "*")]
+        # Cost guard on the actions that take sagemaker:InstanceTypes, in a statement of their own (a
+        # condition on the others would be meaningless). ForAllValues also holds when a request names no
+        # instance type, as AWS evaluates it: SageMaker then uses the space's or the domain's default,
+        # which is instance_type, and a space's default is itself set through these conditioned actions.
+        sized = iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(INSTANCE_TYPED_STUDIO_ACTIONS),
+            resource_arns=apps_and_spaces,
+            conditions={"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(self.app_instance_types)}},
+        )
+        grants = [sized] + [
             iam.Grant.add_to_principal(grantee=grantee, actions=actions, resource_arns=resources)
             for actions, resources in (
                 (["sagemaker:DescribeDomain"], [self.domain_arn]),
                 (["sagemaker:DescribeUserProfile"], [self.resource_arn("user-profile", self.user_profile_name)]),
-                (app_and_space_actions, [self.resource_arn("app", "*"), self.resource_arn("space", "*")]),
+                (list(UNSIZED_STUDIO_ACTIONS), apps_and_spaces),
                 (list(STUDIO_RESOURCELESS_ACTIONS), ["*"]),
             )
         ]
         return functools.reduce(iam.Grant.combine, grants)
 
     def teardown_statements(self) -> list[iam.PolicyStatement]:
-        """What deleting every app and space of this domain takes (for a teardown's own policy)."""
+        """What deleting every app, space and user profile of this domain takes (for a teardown's own policy)."""
         return [
-            iam.PolicyStatement(actions=list(STUDIO_RESOURCELESS_ACTIONS), resources=["*"]),
+            iam.PolicyStatement(actions=list(TEARDOWN_LIST_ACTIONS), resources=["*"]),
             iam.PolicyStatement(actions=["sagemaker:DeleteApp"], resources=[self.resource_arn("app", "*")]),
             iam.PolicyStatement(actions=["sagemaker:DeleteSpace"], resources=[self.resource_arn("space", "*")]),
+            iam.PolicyStatement(
+                actions=["sagemaker:DeleteUserProfile"], resources=[self.resource_arn("user-profile", "*")]
+            ),
         ]

@@ -24,7 +24,11 @@ MAX_TOTAL_TIMEOUT = Duration.minutes(60)
 _DEADLINE_MARGIN = Duration.minutes(5)
 SAGEMAKER_EFS_TAG = "ManagedByAmazonSageMakerResource"
 # Describe calls of EC2 and EFS's list-all-file-systems support no resource-level permission.
-TEARDOWN_RESOURCELESS_ACTIONS = ("ec2:DescribeSecurityGroups", "elasticfilesystem:DescribeFileSystems")
+TEARDOWN_RESOURCELESS_ACTIONS = (
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
+    "elasticfilesystem:DescribeFileSystems",
+)
 
 
 @jsii.implements(iam.IGrantable)
@@ -34,11 +38,13 @@ class StudioTeardown(Construct):
     Two custom resources, one Provider (on_event + an is_complete poller):
 
     - ``AppsTeardown`` depends on the domain and the user profile, so CloudFormation deletes it first:
-      it deletes every app and space of the domain and waits until they are gone. CloudFormation
-      then deletes the user profile and the domain.
+      it deletes every app, space and user profile of the domain (a profile replaced by a rename
+      included) and waits until they are gone. CloudFormation then deletes the domain (and finds its
+      profile gone, which counts as deleted).
     - ``ResidueTeardown`` is a dependency of the domain and depends on the whole VPC, so it is deleted
-      after the domain and before the subnets: it deletes the home EFS (mount targets first) and the
-      two NFS security groups SageMaker created in the VPC, which would otherwise block the VPC.
+      after the domain and before the subnets: it deletes the home EFS (mount targets first), network
+      interfaces left detached in the NFS security groups, and the two NFS security groups SageMaker
+      created in the VPC, which would otherwise block the VPC.
 
     :param studio: the domain whose apps, spaces and residue are deleted.
     :param vpc: the domain's VPC (where SageMaker creates the NFS security groups and the EFS).
@@ -141,8 +147,8 @@ class StudioTeardown(Construct):
             self.role.node.find_child("DefaultPolicy"),
             (
                 "AwsSolutions-IAM5[Resource::*]",
-                "ec2:DescribeSecurityGroups and elasticfilesystem:DescribeFileSystems without a file system id "
-                "support no resource-level permission.",
+                "ec2:DescribeSecurityGroups, ec2:DescribeNetworkInterfaces and elasticfilesystem:DescribeFileSystems "
+                "without a file system id support no resource-level permission.",
             ),
             (
                 "AwsSolutions-IAM5[Resource::" + account.format(service="ec2", resource="security-group") + "]",
@@ -166,14 +172,14 @@ class StudioTeardown(Construct):
             self.apps_policy,
             (
                 "AwsSolutions-IAM5[Resource::*]",
-                "sagemaker:ListApps and sagemaker:ListSpaces support no resource-level permission.",
+                "sagemaker:ListApps, ListSpaces and ListUserProfiles support no resource-level permission.",
             ),
             *(
                 (
                     sagemaker_resource_finding(kind, f"{domain}/*"),
                     f"Studio names each {kind} at run time; the scope is this domain's {kind}s only.",
                 )
-                for kind in ("app", "space")
+                for kind in ("app", "space", "user-profile")
             ),
         )
         framework = [
@@ -214,7 +220,8 @@ class StudioTeardown(Construct):
                 conditions=in_vpc,
             )
         )
-        # DeleteMountTarget also needs to delete the mount target's network interface.
+        # DeleteMountTarget also deletes its network interface; interfaces left detached in the NFS
+        # groups are deleted directly.
         self.role.add_to_policy(
             iam.PolicyStatement(
                 actions=["ec2:DeleteNetworkInterface"],

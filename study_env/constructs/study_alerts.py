@@ -14,6 +14,7 @@ from study_env.nag import acknowledge
 
 BUDGETS_PRINCIPAL = "budgets.amazonaws.com"
 EVENTS_PRINCIPAL = "events.amazonaws.com"
+CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
 # (notification type, percent of the budget) pairs: the study plan's "impossible to forget".
 BUDGET_THRESHOLDS = (("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECASTED", 100))
 
@@ -21,8 +22,9 @@ BUDGET_THRESHOLDS = (("ACTUAL", 50), ("ACTUAL", 80), ("ACTUAL", 100), ("FORECAST
 class StudyAlerts(Construct):
     """An SNS topic the lab's alerts go to, a monthly cost budget that warns there, and an email.
 
-    Only AWS Budgets (for budgets named ``<prefix>-*``) and EventBridge (for rules named
-    ``<prefix>-*``) of this account may publish to the topic; subscribers must use TLS.
+    Only AWS Budgets (for budgets named ``<prefix>-*``), EventBridge (for rules named ``<prefix>-*``)
+    and CloudWatch (for alarms named ``<prefix>-*``) of this account may publish to the topic;
+    subscribers must use TLS.
 
     :param prefix: the lab's prefix; names the topic, the budget and the publishers allowed.
     :param budget_usd: the monthly cost budget in US dollars. Default: 20.
@@ -55,9 +57,12 @@ class StudyAlerts(Construct):
         )
         budget_arns = f"arn:{Aws.PARTITION}:budgets::{Aws.ACCOUNT_ID}:budget/{prefix}-*"
         rule_arns = f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/{prefix}-*"
+        alarm_arns = f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:{prefix}-*"
         for sid, principal, source_arns in (
             ("BudgetsPublish", BUDGETS_PRINCIPAL, budget_arns),
             ("JobEventsPublish", EVENTS_PRINCIPAL, rule_arns),
+            # e.g. the serving stack's alarm on a failed time-to-live (a message in its dead-letter queue).
+            ("AlarmsPublish", CLOUDWATCH_PRINCIPAL, alarm_arns),
         ):
             self.topic.add_to_resource_policy(
                 iam.PolicyStatement(

@@ -9,6 +9,7 @@ from constructs import Construct
 from study_env.constructs.job_launcher import JobLauncher
 from study_env.constructs.job_notifications import JobNotifications
 from study_env.constructs.lab_cleanup import LabCleanup
+from study_env.constructs.stack_delete_alert import StackDeleteAlert
 from study_env.stacks.lab_stack import LabStack
 
 
@@ -32,6 +33,14 @@ class JobsStack(LabStack):
         )
         self.notifications = JobNotifications(self, "JobNotifications", topic=alerts_topic, prefix=self.config.prefix)
         self.cleanup = LabCleanup(self, "LabCleanup", prefix=self.config.prefix)
+        # Here, not in the serving stack: a rule there could be deleted before the endpoint that fails.
+        self.serving_delete_alert = StackDeleteAlert(
+            self,
+            "ServingDeleteAlert",
+            topic=alerts_topic,
+            stack_name=self.config.stack_name("serving"),
+            rule_name=f"{self.config.prefix}-serving-delete-failed",
+        )
         CfnOutput(
             self,
             "LauncherFunctionName",

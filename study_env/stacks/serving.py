@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from study_env.config import StudyConfig
@@ -15,7 +16,14 @@ from study_env.stacks.lab_stack import LabStack
 
 class ServingStack(LabStack):
     def __init__(
-        self, scope: Construct, id: str, *, config: StudyConfig, launcher_role_arn: str | None = None, **kwargs
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StudyConfig,
+        launcher_role_arn: str | None = None,
+        alerts_topic: sns.ITopic | None = None,
+        **kwargs,
     ) -> None:
         model_key = config.served_model_key
         if model_key is None:
@@ -47,7 +55,8 @@ class ServingStack(LabStack):
             self.batch_transform.grant_transform(launcher_role)
         self.time_to_live = None
         expires_at = (
-            f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} with the same -c context removes it"
+            f"never (endpoint_ttl_hours=0): npx cdk destroy {self.stack_name} --exclusively with the same -c "
+            "context removes it"
         )
         if self.config.endpoint_ttl_hours:
             self.time_to_live = StackTimeToLive(
@@ -55,8 +64,16 @@ class ServingStack(LabStack):
                 "TimeToLive",
                 hours=self.config.endpoint_ttl_hours,
                 restart_on=[self.endpoint.endpoint_config.attr_endpoint_config_name],
+                alert_topic=alerts_topic,
             )
             expires_at = self.time_to_live.expires_at
+            CfnOutput(
+                self,
+                "ExpiryRoleArn",
+                value=self.time_to_live.execution_role_arn,
+                description="The role the scheduled DeleteStack hands CloudFormation (the bootstrap cfn-exec role); "
+                "if it is missing the expiry fails and the alerts topic is told",
+            )
 
         CfnOutput(
             self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{self.config.endpoint_mode} endpoint"

@@ -19,12 +19,15 @@ STUDIO_INSTANCE_TYPE = "ml.t3.medium"
 class StudioStack(LabStack):
     def __init__(self, scope: Construct, id: str, **kwargs) -> None:
         super().__init__(scope, id, **kwargs)
-        # Public subnets only: a NAT gateway or an interface endpoint would bill by the hour.
+        # Public subnets only: a NAT gateway or an interface endpoint would bill by the hour. Zones:
+        # the region's first two, or the ones context names (to keep Studio out of a constrained zone).
+        zones = list(self.config.availability_zones)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr("10.40.0.0/16"),
-            max_azs=2,
+            availability_zones=zones or None,
+            max_azs=None if zones else 2,
             nat_gateways=0,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)
@@ -55,6 +58,7 @@ class StudioStack(LabStack):
             idle_timeout_minutes=self.config.idle_timeout_minutes,
             instance_type=STUDIO_INSTANCE_TYPE,
             lifecycle_config_arns=[self.sdk_defaults.lifecycle_config_arn],
+            app_instance_types=self.config.allowed_instance_types,
         )
         self.user_access = StudioUserAccess(
             self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 from types import SimpleNamespace
 
 import boto3
@@ -19,6 +20,7 @@ from study_env.cli import commands, context, entry, parser, serving
 from study_env.cli.lab import ACTION_KINDS, JobFailed, Lab, LabError, LambdaTransport, find_lab, launch, wait_for
 from study_env.config import StudyConfig
 from study_env.job_kinds import TRAINING
+from study_env.paths import ROOT
 from tests.support.launcher import ENVIRONMENT
 from tools.sandbox import gaps
 from tools.sandbox.in_process import InProcessTransport
@@ -213,6 +215,19 @@ def test_train_waits_for_the_job_started_with_the_deployed_environment(aws, lab)
     assert job["OutputDataConfig"]["S3OutputPath"] == f"s3://{lab['BucketName']}/models/training/"
     assert job["HyperParameters"]["max_depth"] == "7"
     assert printed[-1] == "train: Completed"
+
+
+def test_hyperparameters_reach_sagemaker_as_typed(aws, lab):
+    # A JSON round trip through str() would send "True", "None" and "1000.0".
+    typed = {"save_model_on_termination": "true", "missing": "null", "lambda": "1e3", "eta": "0.10"}
+    argv = [arg for name, value in typed.items() for arg in ("--hyperparameter", f"{name}={value}")]
+    args = parser.build_parser().parse_args(["train", *argv])
+    assert commands.build_request("train", args)["hyperparameters"] == typed
+    code, printed = run_cli(aws, "train", *argv)
+    assert code == 0
+    job_name = json.loads("\n".join(printed[1:]))["job_name"]
+    sent = aws.client("sagemaker").describe_training_job(TrainingJobName=job_name)["HyperParameters"]
+    assert {name: sent[name] for name in typed} == typed
 
 
 def test_rejected_request_names_the_field_and_starts_nothing(aws, lab):
@@ -472,9 +487,9 @@ def test_cleanup_names_a_destroy_command_the_app_accepts_for_the_serving_endpoin
     with Stubber(sm) as stub:
         stub_listings(stub, "ml", {}, ["ml-endpoint"])
         code, printed = cleanup(lab, sm)
-    command = f"npx cdk destroy ml-serving -c prefix=ml -c model_key={model_key}"
+    command = f"npx cdk destroy ml-serving --exclusively -c prefix=ml -c model_key={model_key}"
     assert printed[0] == f"endpoint ml-endpoint belongs to stack ml-serving: remove it with `{command}`"
-    context = dict(arg.split("=", 1) for arg in command.split()[5::2])
+    context = dict(arg.split("=", 1) for arg in command.split()[6::2])
     config = StudyConfig.from_context(context.get)
     assert config.serving_enabled and config.stack_name("serving") == "ml-serving"
 
@@ -535,9 +550,53 @@ def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
     deployer.remove()
     context = ("-c", "prefix=ml", "-c", "training_job_name=ml-train-1")
     assert recorded == [
-        ("deploy", "ml-serving", *context, "--require-approval", "never"),
-        ("destroy", "ml-serving", *context, "--force"),
+        ("deploy", "ml-serving", "--exclusively", *context, "--require-approval", "never"),
+        ("destroy", "ml-serving", "--exclusively", *context, "--force"),
     ]
+
+
+def test_serving_is_deployed_and_destroyed_exclusively_by_the_real_cdk_command_line(aws, monkeypatch):
+    # Without --exclusively the CDK CLI redeploys Foundation and Jobs too, with cdk.json's context only.
+    deploy_lab(aws, "ml")
+    commands_run: list[list[str]] = []
+
+    def fake_run(command, **kwargs):
+        commands_run.append(command)
+        if command[1] == "deploy":
+            aws.client("cloudformation").create_stack(
+                StackName="ml-serving",
+                TemplateBody=json.dumps(
+                    {"Resources": {"B": {"Type": "AWS::S3::Bucket"}}, "Outputs": {"EndpointName": {"Value": "ml-e"}}}
+                ),
+            )
+        else:
+            aws.client("cloudformation").delete_stack(StackName="ml-serving")
+        return SimpleNamespace(returncode=0)
+
+    monkeypatch.setattr(serving.subprocess, "run", fake_run)
+    deployer = serving.CdkServing(find_lab(aws, "ml"), aws)
+    deployer.deploy("ml-train-1")
+    deployer.remove()
+    cdk = os.path.join(ROOT, "node_modules", ".bin", "cdk")
+    context = ["-c", "prefix=ml", "-c", "training_job_name=ml-train-1"]
+    assert commands_run == [
+        [cdk, "deploy", "ml-serving", "--exclusively", *context, "--require-approval", "never", "--no-notices"],
+        [cdk, "destroy", "ml-serving", "--exclusively", *context, "--force", "--no-notices"],
+    ]
+
+
+@pytest.mark.parametrize("verb", ["deploy", "destroy"])
+def test_the_pinned_cdk_cli_knows_exclusively(verb):
+    result = subprocess.run(
+        [os.path.join(ROOT, "node_modules", ".bin", "cdk"), verb, "--help"],
+        cwd=ROOT,
+        env=dict(os.environ, PATH=os.path.join(ROOT, ".venv", "bin") + os.pathsep + os.environ["PATH"]),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--exclusively" in result.stdout + result.stderr
 
 
 def test_cdk_runs_in_the_sessions_region(monkeypatch):

@@ -21,7 +21,7 @@ def test_topic_is_named_after_the_prefix_and_has_no_subscription_without_an_emai
     assert synth.config.alert_email is None
 
 
-def test_only_this_accounts_budgets_and_lab_rules_may_publish_and_only_over_tls(alerts):
+def test_only_this_accounts_budgets_lab_rules_and_lab_alarms_may_publish_and_only_over_tls(alerts):
     statements = alerts["AWS::SNS::TopicPolicy"][1]["Properties"]["PolicyDocument"]["Statement"]
     by_sid = {s["Sid"]: s for s in statements}
     assert by_sid["AllowPublishThroughSSLOnly"]["Effect"] == "Deny"
@@ -29,13 +29,14 @@ def test_only_this_accounts_budgets_and_lab_rules_may_publish_and_only_over_tls(
     for sid, service, arn_tail in (
         ("BudgetsPublish", "budgets.amazonaws.com", ":budget/mls-*"),
         ("JobEventsPublish", "events.amazonaws.com", ":rule/mls-*"),
+        ("AlarmsPublish", "cloudwatch.amazonaws.com", ":alarm:mls-*"),
     ):
         statement = by_sid[sid]
         assert statement["Principal"] == {"Service": service}
         assert statement["Action"] == "sns:Publish"
         assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
         assert statement["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1] == arn_tail
-    assert len(statements) == 3
+    assert len(statements) == 4
 
 
 def test_monthly_cost_budget_warns_at_50_80_100_actual_and_100_forecast(alerts):

@@ -49,6 +49,14 @@ def test_environment_comes_from_cdk_variables_only_when_present():
     assert (cfg.account, cfg.region) == ("123456789012", "eu-west-1")
 
 
+def test_availability_zones_are_read_and_checked_against_the_region():
+    assert config_from().availability_zones == ()
+    assert config_from(availability_zones="us-east-1a, us-east-1c").availability_zones == ("us-east-1a", "us-east-1c")
+    context = {**cdk_json_context(), "availability_zones": ["us-east-1a", "us-east-1b"]}
+    with pytest.raises(ContextError, match=r"'us-east-1a': is not in the deployment's region eu-west-1"):
+        StudyConfig.from_context(context.get, {"CDK_DEFAULT_REGION": "eu-west-1"})
+
+
 def test_serving_is_enabled_only_by_a_model():
     assert not config_from().serving_enabled
     assert config_from(training_job_name="mls-train-1").serving_enabled
@@ -102,6 +110,10 @@ BAD = {
     "ttl negative": ({"endpoint_ttl_hours": -1}, "endpoint_ttl_hours", "between 0 and 168"),
     "budget zero": ({"budget_usd": 0}, "budget_usd", "between 1 and 10000"),
     "email": ({"alert_email": "not-an-email"}, "alert_email", "email address"),
+    "zone id instead of name": ({"availability_zones": "use1-az1,use1-az2"}, "availability_zones", "like us-east-1a"),
+    "local zone": ({"availability_zones": ["us-west-2-lax-1a"]}, "availability_zones", "like us-east-1a"),
+    "zone twice": ({"availability_zones": ["us-east-1a", "us-east-1a"]}, "availability_zones", "different"),
+    "too many zones": ({"availability_zones": [f"us-east-1{c}" for c in "abcdefg"]}, "availability_zones", "1-6"),
 }
 
 
@@ -130,6 +142,25 @@ def test_bad_context_fails_synth_with_one_line_and_writes_nothing(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "error: context 'prefix'='Bad-Prefix': must be 2-10 lowercase letters and digits, starting with a letter"
+    ]
+    assert not (tmp_path / "manifest.json").exists()
+
+
+@pytest.mark.slow
+def test_a_time_to_live_without_a_cloudformation_role_fails_synth_with_one_line(tmp_path):
+    # The legacy synthesizer (chosen by this CDK flag) deploys with the caller's credentials: the scheduled
+    # DeleteStack would have no role to pass.
+    context = {
+        **cdk_json_context(),
+        "training_job_name": "mls-train-1",
+        "@aws-cdk/core:newStyleStackSynthesis": False,
+    }
+    result = _run_app(tmp_path, context)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: StackTimeToLive: the synthesizer of mls-serving (LegacyStackSynthesizer) names no CloudFormation "
+        "execution role for the scheduled DeleteStack; use DefaultStackSynthesizer, pass execution_role_arn, or set "
+        "endpoint_ttl_hours=0"
     ]
     assert not (tmp_path / "manifest.json").exists()
 

@@ -69,4 +69,4 @@ def test_studio_user_grant_is_one_grant_of_all_its_statements():
     )
     grantee = iam.Role(stack, "User", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
     grant = studio.grant_studio_user(grantee)
-    assert grant.success and len(grant.principal_statements) == 4
+    assert grant.success and len(grant.principal_statements) == 5

@@ -8,9 +8,11 @@ import os
 import re
 import zipfile
 
+import boto3
 import pytest
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_iam as iam
+from moto import mock_aws
 
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.job_launcher import JobLauncher
@@ -101,8 +103,9 @@ def test_the_role_has_exactly_these_sagemaker_statements(statements):
     assert sorted(_by_sid(statements)) == [
         "CreateLabJobs",
         "CreateLabModels",
-        "DescribeAndTagLabJobs",
+        "DescribeLabJobs",
         "ListJobs",
+        "TagOnCreateOnly",
         "TransformWithLabModels",
     ]
 
@@ -128,23 +131,67 @@ def test_models_are_created_only_with_the_prefix(statements):
     assert _tails(models["Resource"]) == [":model/mls-*"]
 
 
-def test_describe_and_tag_cover_only_names_with_the_prefix(statements):
-    describe = _by_sid(statements)["DescribeAndTagLabJobs"]
+LAB_RESOURCE_TAILS = [
+    ":hyper-parameter-tuning-job/mls-*",
+    ":model/mls-*",
+    ":processing-job/mls-*",
+    ":training-job/mls-*",
+    ":transform-job/mls-*",
+]
+
+
+def test_tags_only_as_part_of_the_launchers_own_creates(statements):
+    # A bare AddTags could tag any mls-* model as the lab's, and the cleanup deletes what carries the tag.
+    (tagging,) = [s for s in statements if "sagemaker:AddTags" in _listify(s["Action"])]
+    assert tagging["Action"] == "sagemaker:AddTags"
+    assert _tails(tagging["Resource"]) == LAB_RESOURCE_TAILS
+    # sagemaker:TaggingAction holds the API operation that creates the resource (AWS's names).
+    operations = [
+        "CreateHyperParameterTuningJob",
+        "CreateModel",
+        "CreateProcessingJob",
+        "CreateTrainingJob",
+        "CreateTransformJob",
+    ]
+    assert sorted(tagging["Condition"]["StringEquals"]["sagemaker:TaggingAction"]) == operations
+    assert list(tagging["Condition"]) == ["StringEquals"]
+    assert set(operations) <= set(boto3.client("sagemaker", region_name="us-east-1").meta.service_model.operation_names)
+
+
+def test_every_create_the_launcher_sends_with_tags_is_one_the_tag_grant_names(statements):
+    # The real launcher on moto: record each SageMaker call that carries Tags (SageMaker authorizes those
+    # tags as sagemaker:AddTags with sagemaker:TaggingAction = the operation's name).
+    from launcher.service import handle
+    from tests.support.launcher import REGION, SETTINGS
+
+    tagged: set[str] = set()
+    with mock_aws():
+        client = boto3.client("sagemaker", region_name=REGION)
+        client.meta.events.register(
+            "before-parameter-build.sagemaker",
+            lambda params, model, **kw: tagged.add(model.name) if params.get("Tags") else None,
+        )
+        trained = handle({"action": "train"}, SETTINGS, lambda: client)
+        for event in (
+            {"action": "process"},
+            {"action": "tune", "max_jobs": 2, "max_parallel_jobs": 1},
+            {"action": "transform", "training_job_name": trained["job_name"]},
+        ):
+            assert handle(event, SETTINGS, lambda: client)["ok"] is True, event
+    (tagging,) = [s for s in statements if "sagemaker:AddTags" in _listify(s["Action"])]
+    assert tagged == set(tagging["Condition"]["StringEquals"]["sagemaker:TaggingAction"])
+
+
+def test_describe_covers_only_names_with_the_prefix(statements):
+    describe = _by_sid(statements)["DescribeLabJobs"]
     assert sorted(describe["Action"]) == [
-        "sagemaker:AddTags",
         "sagemaker:DescribeHyperParameterTuningJob",
         "sagemaker:DescribeModel",
         "sagemaker:DescribeProcessingJob",
         "sagemaker:DescribeTrainingJob",
         "sagemaker:DescribeTransformJob",
     ]
-    assert _tails(describe["Resource"]) == [
-        ":hyper-parameter-tuning-job/mls-*",
-        ":model/mls-*",
-        ":processing-job/mls-*",
-        ":training-job/mls-*",
-        ":transform-job/mls-*",
-    ]
+    assert _tails(describe["Resource"]) == LAB_RESOURCE_TAILS
     assert "Condition" not in describe
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import boto3
 import pytest
 from aws_cdk import App, Stack
+from moto import mock_aws
 
 from study_env.constructs.lab_cleanup import LabCleanup
 
@@ -65,7 +68,7 @@ def _arn_tail(resource: dict) -> str:
 
 
 def test_one_rule_per_job_kind_for_lab_jobs_reaching_a_final_state(rules):
-    assert sorted(rules) == [
+    assert sorted(r for r in rules if r.endswith("-job-state")) == [
         "mls-processing-job-state",
         "mls-training-job-state",
         "mls-transform-job-state",
@@ -105,6 +108,64 @@ def test_the_jobs_stack_adds_no_statement_to_the_topic_policy(tj, synth):
     assert len(synth.resources("foundation", "AWS::SNS::TopicPolicy")) == 1
 
 
+def _resolved(value, refs):
+    if isinstance(value, dict) and "Ref" in value:
+        return refs[value["Ref"]]
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(_resolved(p, refs) for p in parts)
+    if isinstance(value, dict):
+        return {k: _resolved(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(v, refs) for v in value]
+    return value
+
+
+def _stack_event(stack: str, status: str) -> dict:
+    """A CloudFormation Stack Status Change event as AWS documents it."""
+    return {
+        "Source": "aws.cloudformation",
+        "DetailType": "CloudFormation Stack Status Change",
+        "Detail": json.dumps(
+            {
+                "stack-id": f"arn:aws:cloudformation:us-east-1:123456789012:stack/{stack}/5b1c7a40",
+                "status-details": {
+                    "status": status,
+                    "status-reason": "The following resource(s) failed to delete: [ModelEndpoint].",
+                },
+            }
+        ),
+    }
+
+
+def test_a_serving_stack_that_fails_to_delete_is_reported_by_a_rule_outside_it(rules):
+    # The serving stack's own resources may be gone before the one that fails: the rule lives here.
+    rule = rules["mls-serving-delete-failed"]["Properties"]
+    (target,) = rule["Targets"]
+    assert target["Arn"]["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputRefAlertsTopic")
+    refs = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"}
+    pattern = _resolved(rule["EventPattern"], refs)
+    # Run the rule on moto's EventBridge with an SQS queue standing in for the topic.
+    with mock_aws():
+        events, sqs = (boto3.client(n, region_name="us-east-1") for n in ("events", "sqs"))
+        url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="r", EventPattern=json.dumps(pattern))
+        events.put_targets(Rule="r", Targets=[{"Id": "1", "Arn": arn, "InputTransformer": target["InputTransformer"]}])
+
+        def delivered(stack: str, status: str) -> list[str]:
+            events.put_events(Entries=[_stack_event(stack, status)])
+            return [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url).get("Messages", [])]
+
+        (message,) = delivered("mls-serving", "DELETE_FAILED")
+        assert message.startswith("CloudFormation could not delete stack mls-serving (")
+        assert "describe-stack-events --stack-name mls-serving --region us-east-1, delete what is left" in message
+        assert message.endswith("Reason: The following resource(s) failed to delete: [ModelEndpoint].")
+        assert delivered("mls-serving", "DELETE_COMPLETE") == []
+        assert delivered("mls-serving-old", "DELETE_FAILED") == []
+        assert delivered("mls-jobs", "DELETE_FAILED") == []
+
+
 def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
     (resource,) = synth.resources("jobs", "Custom::LabCleanup").values()
     assert resource["Properties"]["Prefix"] == "mls"
@@ -117,6 +178,8 @@ def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
         ["arm64"],
     )
     assert props["Timeout"] == 300
+    # Without a ServiceTimeout a function that dies before replying leaves CloudFormation waiting an hour.
+    assert int(resource["Properties"]["ServiceTimeout"]) == 360
 
 
 def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cleanup_statements):

@@ -166,6 +166,7 @@ def test_endpoint_is_named_after_the_prefix_and_its_name_and_a_call_are_outputs(
         "EndpointName",
         "InvokeCommand",
         "ExpiresAt",
+        "ExpiryRoleArn",
         "ModelData",
         "TransformModelName",
         "TransformInput",
@@ -270,6 +271,8 @@ def test_ttl_schedule_deletes_this_stack_at_a_time_computed_at_deploy(stj):
     expiry_id, expiry = _one(stj, "Custom::StackExpiry")
     config_id, _ = _one(stj, "AWS::SageMaker::EndpointConfig")
     assert expiry["Properties"]["TtlHours"] == 4
+    clock = stj["Resources"][expiry["Properties"]["ServiceToken"]["Fn::GetAtt"][0]]["Properties"]
+    assert int(expiry["Properties"]["ServiceTimeout"]) == clock["Timeout"] + 60 == 120
     assert expiry["Properties"]["RestartOn"] == [{"Fn::GetAtt": [config_id, "EndpointConfigName"]}]
     _, schedule = _one(stj, "AWS::Scheduler::Schedule")
     props = schedule["Properties"]
@@ -279,8 +282,97 @@ def test_ttl_schedule_deletes_this_stack_at_a_time_computed_at_deploy(stj):
     assert props["Target"]["Arn"] == {
         "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:::aws-sdk:cloudformation:deleteStack"]]
     }
-    assert props["Target"]["Input"] == {"Fn::Join": ["", ['{"StackName":"', {"Ref": "AWS::StackId"}, '"}']]}
+    assert json.loads(_resolve(props["Target"]["Input"])) == {
+        "StackName": PSEUDO["AWS::StackId"],
+        "RoleARN": _resolve({"Fn::Join": ["", CFN_EXEC_ROLE_PARTS]}),
+    }
     assert stj["Outputs"]["ExpiresAt"]["Value"] == {"Fn::GetAtt": [expiry_id, "ExpiresAt"]}
+    assert stj["Outputs"]["ExpiryRoleArn"]["Value"] == {"Fn::Join": ["", CFN_EXEC_ROLE_PARTS]}
+
+
+# The bootstrap's CloudFormation execution role (cdk bootstrap, default qualifier), in this stack's account
+# and region: what DefaultStackSynthesizer deploys with.
+CFN_EXEC_ROLE_PARTS = [
+    "arn:",
+    {"Ref": "AWS::Partition"},
+    ":iam::",
+    {"Ref": "AWS::AccountId"},
+    ":role/cdk-hnb659fds-cfn-exec-role-",
+    {"Ref": "AWS::AccountId"},
+    "-",
+    {"Ref": "AWS::Region"},
+]
+PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::AccountId": "123456789012",
+    "AWS::Region": "eu-west-1",
+    "AWS::StackId": "arn:aws:cloudformation:eu-west-1:123456789012:stack/mls-serving/0a1b",
+}
+
+
+def _resolve(value, refs=PSEUDO):
+    """A template value with pseudo-parameter Refs and Fn::Join resolved, as CloudFormation would."""
+    if isinstance(value, dict) and "Ref" in value:
+        return refs[value["Ref"]]
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(_resolve(p, refs) for p in parts)
+    if isinstance(value, dict):
+        return {k: _resolve(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, refs) for v in value]
+    return value
+
+
+def test_the_schedule_calls_delete_stack_with_parameters_cloudformations_api_accepts(stj):
+    # Scheduler's universal target passes Input as the API's parameters: botocore's model of DeleteStack
+    # refuses a misspelt one (RoleArn, Rolearn) as the real API would.
+    import boto3
+    from botocore.stub import Stubber
+
+    _, schedule = _one(stj, "AWS::Scheduler::Schedule")
+    params = json.loads(_resolve(schedule["Properties"]["Target"]["Input"]))
+    assert params == {
+        "StackName": PSEUDO["AWS::StackId"],
+        "RoleARN": "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-eu-west-1",
+    }
+    cfn = boto3.client("cloudformation", region_name="eu-west-1")
+    with Stubber(cfn) as stub:
+        stub.add_response("delete_stack", {}, params)
+        cfn.delete_stack(**params)
+
+
+def test_a_failed_expiry_lands_in_a_dead_letter_queue_whose_alarm_tells_the_alerts_topic(stj, serving_synth):
+    _, schedule = _one(stj, "AWS::Scheduler::Schedule")
+    target = schedule["Properties"]["Target"]
+    queue_id, queue = _one(stj, "AWS::SQS::Queue")
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    # Reported within the hour, not after Scheduler's default 24 hours of retries.
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3}
+    # Free while empty; messages kept long enough to be read.
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    _, alarm = _one(stj, "AWS::CloudWatch::Alarm")
+    props = alarm["Properties"]
+    assert (props["Namespace"], props["MetricName"], props["Dimensions"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}],
+    )
+    assert (props["ComparisonOperator"], props["Threshold"], props["TreatMissingData"]) == (
+        "GreaterThanOrEqualToThreshold",
+        1,
+        "notBreaching",
+    )
+    (action,) = props["AlarmActions"]
+    assert action["Fn::ImportValue"].startswith("mls-foundation:ExportsOutputRefAlertsTopic")
+    # The topic's policy lets CloudWatch alarms of this lab publish: the alarm's name must fit it.
+    foundation = serving_synth.template_json("foundation")
+    (policy,) = [r for r in foundation["Resources"].values() if r["Type"] == "AWS::SNS::TopicPolicy"]
+    (alarms,) = [st for st in policy["Properties"]["PolicyDocument"]["Statement"] if st.get("Sid") == "AlarmsPublish"]
+    pattern = _resolve(alarms["Condition"]["ArnLike"]["aws:SourceArn"])
+    alarm_arn = f"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{props['AlarmName']}"
+    assert re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), alarm_arn), (pattern, alarm_arn)
 
 
 def test_template_holds_no_timestamp(stj):
@@ -294,18 +386,81 @@ def test_scheduler_role_may_delete_this_stack_and_nothing_else(stj):
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     policies = [p for p in _by_type(stj, "AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}]]
+    queue_id, _ = _one(stj, "AWS::SQS::Queue")
+    role_arn = {"Fn::Join": ["", CFN_EXEC_ROLE_PARTS]}
     assert [p["Properties"]["PolicyDocument"]["Statement"] for p in policies] == [
         [
             {
                 "Action": "cloudformation:DeleteStack",
+                "Condition": {"ArnEquals": {"cloudformation:RoleArn": role_arn}},
                 "Effect": "Allow",
                 "Resource": {"Ref": "AWS::StackId"},
-                "Sid": "DeleteThisStackOnly",
-            }
+                "Sid": "DeleteThisStackOnlyWithItsRole",
+            },
+            # Using a stack's service role takes iam:PassRole on it; only to CloudFormation.
+            {
+                "Action": "iam:PassRole",
+                "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+                "Effect": "Allow",
+                "Resource": role_arn,
+                "Sid": "PassTheStacksRoleToCloudFormation",
+            },
+            {
+                "Action": "sqs:SendMessage",
+                "Effect": "Allow",
+                "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+                "Sid": "ReportFailedCalls",
+            },
         ]
     ]
     _, schedule = _one(stj, "AWS::Scheduler::Schedule")
     assert schedule["Properties"]["Target"]["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+
+
+def _ttl_stack(app: App | None = None, **stack_props) -> Stack:
+    return Stack(app or App(), "Serving", stack_name="lab-serving", **stack_props)
+
+
+def test_the_role_follows_the_bootstrap_qualifier_and_a_concrete_environment():
+    from aws_cdk import Environment
+
+    app = App(context={"@aws-cdk/core:bootstrapQualifier": "abc123"})
+    stack = _ttl_stack(app, env=Environment(account="111122223333", region="ap-northeast-2"))
+    ttl = StackTimeToLive(stack, "TimeToLive", hours=2)
+    assert stack.resolve(ttl.execution_role_arn) == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":iam::111122223333:role/cdk-abc123-cfn-exec-role-111122223333-ap-northeast-2",
+            ],
+        ]
+    }
+
+
+def test_an_explicit_execution_role_is_used_as_given():
+    stack = _ttl_stack()
+    ttl = StackTimeToLive(stack, "TimeToLive", hours=2, execution_role_arn="arn:aws:iam::123456789012:role/my-cfn")
+    (schedule,) = Template.from_stack(stack).find_resources("AWS::Scheduler::Schedule").values()
+    assert json.loads(_resolve(schedule["Properties"]["Target"]["Input"]))["RoleARN"] == (
+        "arn:aws:iam::123456789012:role/my-cfn"
+    )
+    assert ttl.execution_role_arn == "arn:aws:iam::123456789012:role/my-cfn"
+
+
+def test_a_synthesizer_without_an_execution_role_fails_with_one_line():
+    from aws_cdk import CliCredentialsStackSynthesizer
+
+    stack = _ttl_stack(synthesizer=CliCredentialsStackSynthesizer())
+    with pytest.raises(ValueError) as err:
+        StackTimeToLive(stack, "TimeToLive", hours=2)
+    message = str(err.value)
+    assert message.startswith(
+        "StackTimeToLive: the synthesizer of lab-serving (CliCredentialsStackSynthesizer) names no CloudFormation "
+        "execution role for the scheduled DeleteStack"
+    )
+    assert "\n" not in message
 
 
 def test_ttl_zero_creates_no_schedule_and_says_so(async_synth):
@@ -314,7 +469,7 @@ def test_ttl_zero_creates_no_schedule_and_says_so(async_synth):
     assert _by_type(tj, "Custom::StackExpiry") == {}
     assert _by_type(tj, "AWS::Lambda::Function") == {}
     assert tj["Outputs"]["ExpiresAt"]["Value"] == (
-        "never (endpoint_ttl_hours=0): npx cdk destroy mls-serving with the same -c context removes it"
+        "never (endpoint_ttl_hours=0): npx cdk destroy mls-serving --exclusively with the same -c context removes it"
     )
 
 

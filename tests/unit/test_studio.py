@@ -14,14 +14,22 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from study_env.config import ContextError, StudyConfig
 from study_env.constructs.sdk_defaults import SageMakerSdkDefaults, lifecycle_script, sdk_defaults_document
-from study_env.constructs.studio_domain import STUDIO_RESOURCELESS_ACTIONS, StudioDomain
-from study_env.constructs.studio_teardown import TEARDOWN_RESOURCELESS_ACTIONS, StudioTeardown
+from study_env.constructs.studio_domain import StudioDomain
+from study_env.constructs.studio_teardown import StudioTeardown
 from study_env.constructs.studio_user_access import StudioUserAccess
 from tests.support.synthesis import masked, synthesize
 
 BUCKET = "mls-foundation-studybucket-example"
 ROLE_ARN = "arn:aws:iam::123456789012:role/mls-foundation-ExecutionRole-EXAMPLE"
-VARIANT = {"prefix": "lab2", "user_profile_name": "alice-2", "idle_timeout_minutes": 120}
+VARIANT = {
+    "prefix": "lab2",
+    "user_profile_name": "alice-2",
+    "idle_timeout_minutes": 120,
+    "allowed_instance_types": "ml.m5.large",
+    "default_instance_type": "ml.m5.large",
+    "endpoint_instance_type": "ml.m5.large",
+    "availability_zones": "us-east-1b,us-east-1d,us-east-1f",
+}
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +94,25 @@ def test_domain_uses_iam_public_internet_the_public_subnets_and_the_foundation_r
     assert "ExecutionRole" in role["Fn::ImportValue"] and role["Fn::ImportValue"].startswith("mls-foundation:")
 
 
+def test_the_vpc_spans_the_regions_first_two_zones_by_default(tj):
+    zones = sorted(json.dumps(r["Properties"]["AvailabilityZone"]) for r in _of_type(tj, "AWS::EC2::Subnet").values())
+    assert zones == [json.dumps({"Fn::Select": [i, {"Fn::GetAZs": ""}]}) for i in (0, 1)]
+
+
+def test_context_zones_place_the_vpc_and_so_the_domain_there(variant):
+    # SageMaker recommends domain subnets outside constrained zones (capacity errors, slow app starts):
+    # availability_zones lets a learner pick the zones.
+    tj = variant.template_json("studio")
+    subnets = _of_type(tj, "AWS::EC2::Subnet")
+    assert sorted(r["Properties"]["AvailabilityZone"] for r in subnets.values()) == [
+        "us-east-1b",
+        "us-east-1d",
+        "us-east-1f",
+    ]
+    domain = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]
+    assert sorted(s["Ref"] for s in domain["SubnetIds"]) == sorted(subnets)
+
+
 def test_jupyterlab_is_the_default_app_on_a_small_instance_with_idle_shutdown(tj):
     settings = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]
     assert settings["StudioWebPortal"] == "ENABLED"
@@ -98,6 +125,59 @@ def test_jupyterlab_is_the_default_app_on_a_small_instance_with_idle_shutdown(tj
         "MinIdleTimeoutInMinutes": 60,
         "MaxIdleTimeoutInMinutes": 60,
     }
+
+
+def test_code_editor_stops_when_idle_like_jupyterlab(tj):
+    # Without idle settings a Code Editor app bills until it is stopped by hand.
+    settings = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]
+    editor = settings["CodeEditorAppSettings"]
+    assert editor["AppLifecycleManagement"] == settings["JupyterLabAppSettings"]["AppLifecycleManagement"]
+    assert editor["AppLifecycleManagement"]["IdleSettings"]["LifecycleManagement"] == "ENABLED"
+    assert editor["DefaultResourceSpec"] == {"InstanceType": "ml.t3.medium"}
+
+
+def _app_statements(tj: dict) -> tuple[dict, dict]:
+    (user_policy,) = [p for k, p in _policies(tj).items() if k.startswith("UserAccess")]
+    statements = user_policy["Properties"]["PolicyDocument"]["Statement"]
+    (sized,) = [s for s in statements if "sagemaker:CreateApp" in _listify(s["Action"])]
+    (rest,) = [s for s in statements if "sagemaker:DeleteApp" in _listify(s["Action"])]
+    return sized, rest
+
+
+def test_apps_and_spaces_start_only_on_allowed_instance_types(tj):
+    sized, rest = _app_statements(tj)
+    # The actions AWS evaluates sagemaker:InstanceTypes for (Service Authorization Reference), alone in
+    # their statement: ForAllValues would match every other action, which never carries the key.
+    assert sorted(_listify(sized["Action"])) == [
+        "sagemaker:CreateApp",
+        "sagemaker:CreateSpace",
+        "sagemaker:UpdateSpace",
+    ]
+    assert sized["Condition"] == {
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}
+    }
+    # ForAllValues (not a Null check): a CreateApp naming no instance type is allowed, as AWS evaluates
+    # it, and runs on the default the domain sets, which is in the list.
+    default = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]
+    for app in ("JupyterLabAppSettings", "CodeEditorAppSettings"):
+        assert (
+            default[app]["DefaultResourceSpec"]["InstanceType"]
+            in sized["Condition"]["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"]
+        )
+    assert sorted(_listify(rest["Action"])) == [
+        "sagemaker:AddTags",
+        "sagemaker:DeleteApp",
+        "sagemaker:DeleteSpace",
+        "sagemaker:DescribeApp",
+        "sagemaker:DescribeSpace",
+        "sagemaker:ListTags",
+    ]
+    assert "Condition" not in rest and rest["Resource"] == sized["Resource"]
+
+
+def test_the_domains_default_instance_type_stays_allowed_when_context_leaves_it_out(variant):
+    sized, _ = _app_statements(variant.template_json("studio"))
+    assert sized["Condition"]["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"] == ["ml.t3.medium", "ml.m5.large"]
 
 
 def test_lifecycle_config_is_attached_and_runs_by_default(tj):
@@ -222,7 +302,15 @@ def test_no_wildcard_action_and_star_resources_only_for_unscopable_actions(tj):
     actions = [a for s in statements for a in _listify(s["Action"])]
     assert all("*" not in a for a in actions), actions
     star = {a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"])}
-    assert star == set(STUDIO_RESOURCELESS_ACTIONS) | set(TEARDOWN_RESOURCELESS_ACTIONS)
+    # Actions AWS scopes to no resource (Service Authorization Reference): Studio's UI and the teardown.
+    assert star == {
+        "sagemaker:ListApps",
+        "sagemaker:ListSpaces",
+        "sagemaker:ListUserProfiles",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeNetworkInterfaces",
+        "elasticfilesystem:DescribeFileSystems",
+    }
 
 
 def test_studio_user_policy_is_attached_to_the_foundation_role_and_scoped_to_this_domain(tj):
@@ -305,6 +393,81 @@ def test_teardown_uses_the_provider_framework_with_a_poller_and_a_deadline(tj):
     assert '\\"IntervalSeconds\\":30' in definition and '\\"MaxAttempts\\":110' in definition
 
 
+# Every AWS operation the teardown handler makes: its describes (lambda/studio_teardown/index.py) ...
+TEARDOWN_DESCRIBES = {
+    "sagemaker:ListApps",
+    "sagemaker:ListSpaces",
+    "sagemaker:ListUserProfiles",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
+    "elasticfilesystem:DescribeFileSystems",
+    "elasticfilesystem:DescribeMountTargets",
+}
+IAM_PREFIX = {"sagemaker": "sagemaker", "ec2": "ec2", "efs": "elasticfilesystem"}
+
+
+def _planned_operations() -> set[str]:
+    """... and every delete its plans can make, from described state that needs each one."""
+    import boto3
+
+    import teardown_plan as plan
+
+    domain = "d-abc123"
+    calls = plan.plan_apps(
+        [{"DomainId": domain, "AppType": "JupyterLab", "AppName": "a", "Status": "InService", "SpaceName": "s"}],
+        [{"DomainId": domain, "SpaceName": "empty", "Status": "InService"}],
+    ).calls
+    calls += plan.plan_apps([], [], [{"DomainId": domain, "UserProfileName": "p", "Status": "InService"}]).calls
+    groups = [
+        {"GroupId": "sg-1", "GroupName": f"security-group-for-inbound-nfs-{domain}", "IpPermissions": [{}]},
+        {"GroupId": "sg-2", "GroupName": f"security-group-for-outbound-nfs-{domain}", "IpPermissionsEgress": [{}]},
+    ]
+    fs = {"FileSystemId": "fs-1", "LifeCycleState": "available"}
+    calls += plan.plan_residue(
+        groups, [fs], {"fs-1": [{"MountTargetId": "fsmt-1", "LifeCycleState": "available"}]}, []
+    ).calls
+    calls += plan.plan_residue(groups, [{**fs, "LifeCycleState": "available"}], {"fs-1": []}).calls
+    calls += plan.plan_residue(
+        groups, [], {}, [{"NetworkInterfaceId": "eni-1", "Status": "available", "Groups": [{"GroupId": "sg-2"}]}]
+    ).calls
+    operations = set()
+    for call in calls:
+        client = boto3.client(call.service, region_name="us-east-1")
+        operations.add(f"{IAM_PREFIX[call.service]}:{client.meta.method_to_api_mapping[call.operation]}")
+    return operations
+
+
+def test_the_teardown_role_may_make_every_call_the_handler_makes(tj):
+    planned = _planned_operations()
+    assert planned == {
+        "sagemaker:DeleteApp",
+        "sagemaker:DeleteSpace",
+        "sagemaker:DeleteUserProfile",
+        "elasticfilesystem:DeleteMountTarget",
+        "elasticfilesystem:DeleteFileSystem",
+        "ec2:DeleteNetworkInterface",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:DeleteSecurityGroup",
+    }
+    granted = {
+        a
+        for k, p in _policies(tj).items()
+        if k.startswith(("TeardownHandlerRoleDefaultPolicy", "TeardownAppsTeardownPolicy"))
+        for st in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in _listify(st["Action"])
+    }
+    assert planned | TEARDOWN_DESCRIBES <= granted
+    (apps_policy,) = [p for k, p in _policies(tj).items() if k.startswith("TeardownAppsTeardownPolicy")]
+    (profiles,) = [
+        st
+        for st in apps_policy["Properties"]["PolicyDocument"]["Statement"]
+        if st["Action"] == "sagemaker:DeleteUserProfile"
+    ]
+    domain, _ = _one(tj, "AWS::SageMaker::Domain")
+    assert profiles["Resource"]["Fn::Join"][1][-3:] == [":user-profile/", {"Fn::GetAtt": [domain, "DomainId"]}, "/*"]
+
+
 def test_teardown_may_delete_only_in_this_vpc_and_only_sagemaker_file_systems(tj):
     (policy,) = [p for k, p in _policies(tj).items() if k.startswith("TeardownHandlerRoleDefaultPolicy")]
     by_first = {_listify(s["Action"])[0]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
@@ -326,6 +489,8 @@ def test_context_variant_reaches_the_domain(variant, snapshot):
         "IdleSettings"
     ]
     assert idle["IdleTimeoutInMinutes"] == 120 and idle["MaxIdleTimeoutInMinutes"] == 120
+    editor = domain["Properties"]["DefaultUserSettings"]["CodeEditorAppSettings"]["AppLifecycleManagement"]
+    assert editor["IdleSettings"] == idle
     assert domain["Properties"]["DomainName"] == "lab2-studio"
     assert _one(tj, "AWS::SageMaker::UserProfile")[1]["Properties"]["UserProfileName"] == "alice-2"
     assert masked(tj) == snapshot.use_extension(JSONSnapshotExtension)
@@ -373,6 +538,7 @@ def scratch():
         ({"user_profile_name": "-x"}, "user_profile_name='-x'"),
         ({"domain_name": "a b"}, "domain_name='a b'"),
         ({"instance_type": "t3.medium"}, "instance_type='t3.medium'"),
+        ({"app_instance_types": ["ml.m5.large", "m5.xlarge"]}, "app_instance_types='m5.xlarge'"),
     ],
 )
 def test_studio_domain_refuses_bad_props(scratch, props, message):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from tools import lambda_assets
@@ -227,9 +227,25 @@ def test_success_and_failure_both_reach_cloudformation():
     )
 
 
-def test_a_long_reason_is_cut_to_what_cloudformation_shows():
-    body = cfn_response.response_body(_event("Delete"), "FAILED", "id", {}, "x" * 10000)
-    assert len(body["Reason"]) == cfn_response.MAX_REASON
+@pytest.mark.parametrize("reason", ["x" * 4000, "x" * 10000, 'é"\\\n' * 3000, "left behind: model mls-1; " * 200])
+def test_the_body_sent_stays_within_cloudformations_4096_bytes_and_keeps_the_start(reason):
+    # CloudFormation refuses a response body over 4,096 bytes; a 4,000-character reason made it 4,312.
+    opener = _Opener()
+
+    def fail(_event):
+        raise RuntimeError(reason)
+
+    body = cfn_response.respond(_event("Delete"), _Context(), fail, "mls-lab-cleanup", opener=opener)
+    (request,) = opener.requests
+    assert len(request.data) <= 4096 and int(request.headers["Content-length"]) == len(request.data)
+    assert json.loads(request.data) == body
+    assert body["Reason"].startswith("RuntimeError: " + reason[:100]) and body["Reason"].endswith(" ...")
+    assert len(request.data) > 4000  # cut no more than needed
+
+
+def test_a_short_reason_is_sent_whole():
+    body = cfn_response.response_body(_event("Delete"), "FAILED", "id", {}, "x" * 3000)
+    assert body["Reason"] == "x" * 3000
 
 
 # ---- expiry ------------------------------------------------------------------------------------
@@ -262,6 +278,140 @@ def test_expiry_refuses_a_bad_ttl(ttl, message):
 def test_expiry_refuses_a_naive_clock():
     with pytest.raises(ValueError, match="timezone-aware"):
         expiry.expiry(datetime(2026, 1, 1), 4)
+
+
+# ---- retries, throttling, time limit, what counts as gone ------------------------------------
+
+
+def _no_running_jobs(stub) -> None:
+    for kind in leftovers.STOP_ORDER:
+        stub.add_response(kind.method("List"), {kind.summaries_key: []}, LIST_RUNNING)
+
+
+def _model_summary(name: str) -> dict:
+    return {"ModelName": name, "ModelArn": f"{ARN}:model/{name}", "CreationTime": datetime(2026, 11, 25, tzinfo=UTC)}
+
+
+def test_a_throttled_list_tags_is_retried_for_that_resource_and_the_rest_goes_on():
+    client, stub = _stubbed()
+    _no_running_jobs(stub)
+    stub.add_response(
+        "list_models", {"Models": [_model_summary(n) for n in ("mls-a", "mls-b", "mls-c")]}, {"NameContains": "mls-"}
+    )
+    # mls-a: throttled once, then read and deleted.
+    stub.add_client_error("list_tags", "ThrottlingException", "Rate exceeded", expected_params={"ResourceArn": ANY})
+    stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:model/mls-a"})
+    stub.add_response("delete_model", {}, {"ModelName": "mls-a"})
+    # mls-b: throttled every time: reported, not the end of the cleanup.
+    for _ in range(leftovers.TAG_ATTEMPTS):
+        stub.add_client_error("list_tags", "ThrottlingException", "Rate exceeded", expected_params={"ResourceArn": ANY})
+    # mls-c: still handled.
+    stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:model/mls-c"})
+    stub.add_response("delete_model", {}, {"ModelName": "mls-c"})
+    pauses = []
+    with stub:
+        report = leftovers.clean_up(client, "mls", sleep=pauses.append)
+    stub.assert_no_pending_responses()
+    assert report.deleted_models == ["model mls-a", "model mls-c"]
+    assert report.errors == ["model mls-b: could not read its tags: ThrottlingException: Rate exceeded"]
+    assert len(pauses) == 1 + leftovers.TAG_ATTEMPTS - 1
+
+
+@pytest.mark.parametrize(
+    "message,gone",
+    [
+        ('Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/mls-a".', True),
+        ("The request was rejected because the training job is in status Completed.", True),
+        ("1 validation error detected: Value 'mls a' at 'modelName' failed to satisfy constraint", False),
+        ("Cannot delete model mls-a while it is used by a running transform job", False),
+    ],
+)
+def test_only_a_validation_error_saying_gone_or_finished_counts_as_gone(message, gone):
+    client, stub = _stubbed()
+    _no_running_jobs(stub)
+    stub.add_response("list_models", {"Models": [_model_summary("mls-a")]}, {"NameContains": "mls-"})
+    stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:model/mls-a"})
+    stub.add_client_error("delete_model", "ValidationException", message, expected_params={"ModelName": "mls-a"})
+    with stub:
+        report = leftovers.clean_up(client, "mls")
+    assert (report.already_gone, report.errors) == (
+        (["model mls-a"], []) if gone else ([], [f"model mls-a: ValidationException: {message}"])
+    )
+
+
+class _Countdown:
+    """``get_remaining_time_in_millis`` of a function that has ``calls`` checks left before its limit."""
+
+    def __init__(self, calls: int) -> None:
+        self.calls = calls
+
+    def __call__(self) -> int:
+        self.calls -= 1
+        return 60_000 if self.calls >= 0 else 1_000
+
+
+def test_near_the_time_limit_the_cleanup_stops_and_fails_naming_what_it_did_not_get_to(monkeypatch):
+    # Today a timed-out function sends nothing and CloudFormation waits; now the reply says what is left.
+    client, stub = _stubbed()
+    tuning, training = leftovers.STOP_ORDER[:2]
+    stub.add_response(tuning.method("List"), {tuning.summaries_key: []}, LIST_RUNNING)
+    summaries = [_summary(training, n) for n in ("mls-train-1", "mls-train-2")]
+    stub.add_response(training.method("List"), {training.summaries_key: summaries}, LIST_RUNNING)
+    stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:job/mls-train-1"})
+    stub.add_response("stop_training_job", {}, {"TrainingJobName": "mls-train-1"})
+    # Nothing after that is called: the Stubber would fail on any call it was not given.
+    monkeypatch.setattr(leftovers, "client", lambda: client)
+    sent = []
+    monkeypatch.setattr(
+        leftovers,
+        "respond",
+        lambda event, context, work, physical_id: sent.append(
+            cfn_response.respond(event, context, work, physical_id, opener=_Opener())
+        ),
+    )
+    # Checks: tuning page, training page, first training job; the fourth (second job) is past the limit.
+    context = _Context()
+    context.get_remaining_time_in_millis = _Countdown(3)
+    with stub:
+        leftovers.handler(_event("Delete", Prefix="mls"), context)
+    stub.assert_no_pending_responses()
+    ((body),) = sent
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith(
+        "RuntimeError: left behind: stopped before the function's time limit; not yet checked: "
+        "training job mls-train-2, every running processing job, every running transform job, every model"
+    )
+
+
+def test_the_cleanups_client_retries_throttling_ten_times(monkeypatch):
+    # Standard retry mode with 10 attempts: nine throttled answers in a row still end in a cleanup.
+    import botocore.endpoint
+    from botocore.awsrequest import AWSResponse
+
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda seconds: None)
+    with mock_aws():
+        sm = leftovers.client()
+        _model(sm, "mls-transform-1", LAB_TAG)
+        throttles = {"left": 9}
+
+        def throttle(request, **kwargs):
+            if throttles["left"] and request.headers.get("X-Amz-Target", b"").endswith(b"ListModels"):
+                throttles["left"] -= 1
+                body = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+                return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+            return None
+
+        sm.meta.events.register_first("before-send.sagemaker", throttle)
+        assert leftovers.on_event(_event("Delete", Prefix="mls"), sm=sm) == {"ModelsDeleted": 1, "JobsStopped": 0}
+        assert throttles["left"] == 0
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **kwargs):
+        yield self.body
 
 
 def test_handlers_answer_cloudformation_through_respond(monkeypatch):

@@ -68,13 +68,27 @@ def space(name: str, status: str = "InService") -> dict:
     return {"DomainId": DOMAIN, "SpaceName": name, "Status": status}
 
 
-def expect_listing(sm: Stubber, apps: list[dict], spaces: list[dict]) -> None:
+def profile(name: str = "student", status: str = "InService") -> dict:
+    return {"DomainId": DOMAIN, "UserProfileName": name, "Status": status}
+
+
+def expect_listing(sm: Stubber, apps: list[dict], spaces: list[dict], profiles: list[dict] | None = None) -> None:
     sm.add_response("list_apps", {"Apps": apps}, {"DomainIdEquals": DOMAIN})
     sm.add_response("list_spaces", {"Spaces": spaces}, {"DomainIdEquals": DOMAIN})
+    sm.add_response("list_user_profiles", {"UserProfiles": profiles or []}, {"DomainIdEquals": DOMAIN})
+
+
+def eni(eni_id: str, status: str, group: dict = OUTBOUND) -> dict:
+    return {"NetworkInterfaceId": eni_id, "Status": status, "VpcId": VPC, "Groups": [{"GroupId": group["GroupId"]}]}
 
 
 def expect_residue(
-    ec2: Stubber, efs: Stubber, groups: list[dict], file_systems: list[dict] | None, mount_targets=None
+    ec2: Stubber,
+    efs: Stubber,
+    groups: list[dict],
+    file_systems: list[dict] | None,
+    mount_targets=None,
+    interfaces: list[dict] | None = None,
 ) -> None:
     ec2.add_response(
         "describe_security_groups",
@@ -90,6 +104,17 @@ def expect_residue(
         efs.add_response("describe_file_systems", {"FileSystems": file_systems}, {})
     for fs_id, targets in (mount_targets or {}).items():
         efs.add_response("describe_mount_targets", {"MountTargets": targets}, {"FileSystemId": fs_id})
+    if groups:
+        ec2.add_response(
+            "describe_network_interfaces",
+            {"NetworkInterfaces": interfaces or []},
+            {
+                "Filters": [
+                    {"Name": "vpc-id", "Values": [VPC]},
+                    {"Name": "group-id", "Values": [g["GroupId"] for g in groups]},
+                ]
+            },
+        )
 
 
 def file_system(state: str, domain_arn: str = DOMAIN_ARN, fs_id: str = FS) -> dict:
@@ -290,7 +315,7 @@ def test_a_finished_teardown_never_times_out(aws):
     assert index.is_complete(delete_event("apps", started_at=0), clients=clients) == {"IsComplete": True}
 
 
-def test_an_unexpected_error_fails_naming_the_call(aws):
+def test_an_authorization_error_fails_at_once_naming_the_call(aws):
     clients, s = aws
     expect_listing(s["sagemaker"], [app("default", "InService", space=None)], [])
     s["sagemaker"].add_client_error(
@@ -303,6 +328,90 @@ def test_an_unexpected_error_fails_naming_the_call(aws):
 
 
 # --- create, update, delete events --------------------------------------------------------------
+
+
+def test_an_unexpected_delete_error_waits_for_the_next_poll_and_is_named_at_the_deadline(aws):
+    # The Provider framework does not retry a failed poll: raising here would end the whole destroy.
+    clients, s = aws
+    sm = s["sagemaker"]
+    event = delete_event("apps")
+    expect_listing(sm, [app("default", "InService", space=None)], [])
+    sm.add_client_error(
+        "delete_app", service_error_code="ValidationException", service_message="App is in Pending state"
+    )
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    expect_listing(sm, [app("default", "InService", space=None)], [])
+    sm.add_response(
+        "delete_app",
+        {},
+        {"DomainId": DOMAIN, "AppType": "JupyterLab", "AppName": "default", "UserProfileName": "student"},
+    )
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    expect_listing(sm, [], [])
+    assert index.is_complete(event, clients=clients) == {"IsComplete": True}
+    # The same error at the deadline: the failure names what is left and the error.
+    expect_listing(sm, [app("default", "InService", space=None)], [])
+    sm.add_client_error("delete_app", service_error_code="ValidationException", service_message="App is Pending")
+    with pytest.raises(plan.TeardownTimeout) as err:
+        index.is_complete(delete_event("apps", started_at=0), clients=clients)
+    assert "still present: app JupyterLab/default of student (InService). Last errors: sagemaker delete_app" in str(
+        err.value
+    )
+    assert "(ValidationException) when calling the DeleteApp operation: App is Pending" in str(err.value)
+
+
+def test_an_efs_dependency_timeout_is_not_the_end_either(aws):
+    clients, s = aws
+    ec2, efs = s["ec2"], s["efs"]
+    expect_residue(ec2, efs, [INBOUND], [file_system("available")], {FS: []})
+    efs.add_client_error("delete_file_system", service_error_code="DependencyTimeout", service_message="try later")
+    assert index.is_complete(delete_event("residue"), clients=clients) == {"IsComplete": False}
+
+
+def test_every_user_profile_goes_once_no_app_or_space_is_left_and_one_already_gone_counts_as_gone(aws):
+    # A renamed profile is replaced; CloudFormation's cleanup of the old one fails while its space exists,
+    # so the old one is orphaned and DeleteDomain would fail with ResourceInUse.
+    clients, s = aws
+    sm = s["sagemaker"]
+    event = delete_event("apps")
+    profiles = [profile("student"), profile("old-name")]
+    # Poll 1: a space is left: the profiles wait.
+    expect_listing(sm, [], [space("old-name-space")], profiles)
+    sm.add_response("delete_space", {}, {"DomainId": DOMAIN, "SpaceName": "old-name-space"})
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    # Poll 2: nothing but profiles: both deleted; one was already gone.
+    expect_listing(sm, [app("default", "Deleted")], [], profiles)
+    sm.add_client_error(
+        "delete_user_profile",
+        service_error_code="ResourceNotFound",
+        service_message="User profile not found",
+        expected_params={"DomainId": DOMAIN, "UserProfileName": "student"},
+    )
+    sm.add_response("delete_user_profile", {}, {"DomainId": DOMAIN, "UserProfileName": "old-name"})
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    # Poll 3: one deleting: wait; Poll 4: none left.
+    expect_listing(sm, [], [], [profile("old-name", "Deleting")])
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    expect_listing(sm, [], [], [])
+    assert index.is_complete(event, clients=clients) == {"IsComplete": True}
+
+
+def test_a_detached_interface_in_the_nfs_groups_is_deleted_before_the_groups(aws):
+    # An `available` interface using the outbound NFS group keeps the group in use until the deadline.
+    clients, s = aws
+    ec2, efs = s["ec2"], s["efs"]
+    event = delete_event("residue")
+    interfaces = [eni("eni-0000000000000000a", "available"), eni("eni-0000000000000000b", "in-use", INBOUND)]
+    expect_residue(ec2, efs, [OUTBOUND, INBOUND], [], interfaces=interfaces)
+    ec2.add_response("delete_network_interface", {}, {"NetworkInterfaceId": "eni-0000000000000000a"})
+    ec2.add_response("delete_security_group", {}, {"GroupId": OUTBOUND["GroupId"]})
+    ec2.add_client_error("delete_security_group", service_error_code="DependencyViolation", service_message="in use")
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    expect_residue(ec2, efs, [INBOUND], [], interfaces=[])
+    ec2.add_response("delete_security_group", {}, {"GroupId": INBOUND["GroupId"]})
+    assert index.is_complete(event, clients=clients) == {"IsComplete": False}
+    expect_residue(ec2, efs, [], None)
+    assert index.is_complete(event, clients=clients) == {"IsComplete": True}
 
 
 @pytest.mark.parametrize("request_type", ["Create", "Update"])
