@@ -12,11 +12,17 @@ DATA: Final = "data/"
 DATA_RAW: Final = "data/raw/"
 DATA_PROCESSED: Final = "data/processed/"
 DATA_FEATURES: Final = "data/features/"
+# The prepared splits where the study plan's own code looks for them (Day 6-7, 12).
+DATA_TRAIN: Final = "data/train/"
+DATA_VALIDATION: Final = "data/validation/"
+DATA_TEST: Final = "data/test/"
 MODELS: Final = "models/"
 MODELS_TRAINING: Final = "models/training/"
 MODELS_ARTIFACTS: Final = "models/artifacts/"
 CODE: Final = "code/"
 CODE_SCRIPTS: Final = "code/scripts/"
+# The Day notebooks; JupyterLab's start copies them into ~/study-plan/.
+CODE_NOTEBOOKS: Final = "code/notebooks/"
 OUTPUT: Final = "output/"
 OUTPUT_PREDICTIONS: Final = "output/predictions/"
 OUTPUT_REPORTS: Final = "output/reports/"
@@ -26,9 +32,13 @@ LEAVES: Final = (
     DATA_RAW,
     DATA_PROCESSED,
     DATA_FEATURES,
+    DATA_TRAIN,
+    DATA_VALIDATION,
+    DATA_TEST,
     MODELS_TRAINING,
     MODELS_ARTIFACTS,
     CODE_SCRIPTS,
+    CODE_NOTEBOOKS,
     OUTPUT_PREDICTIONS,
     OUTPUT_REPORTS,
 )

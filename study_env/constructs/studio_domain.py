@@ -36,9 +36,8 @@ class StudioDomain(Construct):
 
     JupyterLab is the default app; JupyterLab and Code Editor run on ``instance_type`` by default and
     shut down after ``idle_timeout_minutes`` idle; users may shorten it but not lengthen it. The
-    lifecycle configurations in ``lifecycle_config_arns`` are allowed for JupyterLab, and the first one
-    runs at every start. :meth:`grant_studio_user` lets apps start only on ``instance_type`` and
-    ``app_instance_types``.
+    built-in lifecycle configuration runs at every JupyterLab start. :meth:`grant_studio_user` lets apps
+    start only on ``instance_type`` and ``app_instance_types``.
 
     :param domain_name: the domain's name.
     :param vpc: the domain's network; its public subnets are used.
@@ -47,8 +46,8 @@ class StudioDomain(Construct):
     :param idle_timeout_minutes: JupyterLab stops after this long idle, 60-525600; users may shorten
         it, not lengthen it. Default: 60.
     :param instance_type: JupyterLab's default instance type. Default: ``ml.t3.medium``.
-    :param lifecycle_config_arns: JupyterLab lifecycle configurations allowed; the first runs at every
-        start. Default: none.
+    :param built_in_lifecycle_config_arn: a JupyterLab lifecycle configuration that runs at every start
+        of every space (the user's and the spaces' default). Default: none.
     :param app_instance_types: instance types users may also start apps and spaces on (cost guard).
         Default: none (``instance_type`` only).
     """
@@ -64,7 +63,7 @@ class StudioDomain(Construct):
         user_profile_name: str,
         idle_timeout_minutes: int = 60,
         instance_type: str = "ml.t3.medium",
-        lifecycle_config_arns: Sequence[str] = (),
+        built_in_lifecycle_config_arn: str | None = None,
         app_instance_types: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
@@ -89,7 +88,6 @@ class StudioDomain(Construct):
         if not subnet_ids:
             raise ValueError("StudioDomain vpc: has no public subnet (PublicInternetOnly needs one)")
 
-        lifecycle = list(lifecycle_config_arns)
         # One idle policy for both IDEs: without it a Code Editor app bills until stopped by hand.
         idle_shutdown = sagemaker.CfnDomain.AppLifecycleManagementProperty(
             idle_settings=sagemaker.CfnDomain.IdleSettingsProperty(
@@ -99,11 +97,11 @@ class StudioDomain(Construct):
                 max_idle_timeout_in_minutes=idle_timeout_minutes,
             )
         )
+        # The built-in lifecycle configuration runs at every JupyterLab start, in every space; a default
+        # one would only be pre-selected, and a space keeps whatever its user picked instead.
         jupyter_lab = sagemaker.CfnDomain.JupyterLabAppSettingsProperty(
-            default_resource_spec=sagemaker.CfnDomain.ResourceSpecProperty(
-                instance_type=instance_type, lifecycle_config_arn=lifecycle[0] if lifecycle else None
-            ),
-            lifecycle_config_arns=lifecycle or None,
+            default_resource_spec=sagemaker.CfnDomain.ResourceSpecProperty(instance_type=instance_type),
+            built_in_lifecycle_config_arn=built_in_lifecycle_config_arn,
             app_lifecycle_management=idle_shutdown,
         )
         code_editor = sagemaker.CfnDomain.CodeEditorAppSettingsProperty(
@@ -124,6 +122,12 @@ class StudioDomain(Construct):
                 default_landing_uri="studio::",
                 jupyter_lab_app_settings=jupyter_lab,
                 code_editor_app_settings=code_editor,
+            ),
+            default_space_settings=sagemaker.CfnDomain.DefaultSpaceSettingsProperty(
+                execution_role=execution_role.role_arn,
+                jupyter_lab_app_settings=sagemaker.CfnDomain.JupyterLabAppSettingsProperty(
+                    built_in_lifecycle_config_arn=built_in_lifecycle_config_arn
+                ),
             ),
         )
         self.user_profile = sagemaker.CfnUserProfile(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -19,17 +20,33 @@ _DEPLOYMENT_HANDLER_ID = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB
 _MARKER_TEXT = "This object only makes the prefix visible in the S3 console; the study plan writes here.\n"
 
 
-def stage_seed(seed_dir: str, *, sample_data_dir: str, training_code_dir: str) -> None:
-    """Lay out in ``seed_dir`` what the bucket starts with: the dataset, the job scripts, a marker per prefix.
+# prepared_data/<split>/ -> where the study plan's own code reads it.
+PREPARED_SPLITS = {"train": layout.DATA_TRAIN, "validation": layout.DATA_VALIDATION, "test": layout.DATA_TEST}
+
+
+def stage_seed(
+    seed_dir: str,
+    *,
+    sample_data_dir: str,
+    training_code_dir: str,
+    prepared_data_dir: str | None = None,
+    notebook_files: Sequence[str] = (),
+) -> None:
+    """Lay out in ``seed_dir`` what the bucket starts with: datasets, job scripts, notebooks, a marker per prefix.
 
     The asset's hash covers only paths and contents, so the same inputs give the same asset anywhere.
     """
-    shutil.copytree(sample_data_dir, os.path.join(seed_dir, layout.DATA_RAW))
-    shutil.copytree(
-        training_code_dir,
-        os.path.join(seed_dir, layout.CODE_SCRIPTS),
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+    shutil.copytree(sample_data_dir, os.path.join(seed_dir, layout.DATA_RAW), ignore=ignore)
+    shutil.copytree(training_code_dir, os.path.join(seed_dir, layout.CODE_SCRIPTS), ignore=ignore)
+    if prepared_data_dir:
+        for split, prefix in PREPARED_SPLITS.items():
+            shutil.copytree(os.path.join(prepared_data_dir, split), os.path.join(seed_dir, prefix), ignore=ignore)
+    if notebook_files:
+        destination = os.path.join(seed_dir, layout.CODE_NOTEBOOKS)
+        os.makedirs(destination)
+        for path in notebook_files:
+            shutil.copyfile(path, os.path.join(destination, os.path.basename(path)))
     for leaf in layout.LEAVES:
         folder = os.path.join(seed_dir, leaf)
         if not os.path.isdir(folder):
@@ -46,6 +63,10 @@ class StudyBucket(Construct):
 
     :param sample_data_dir: folder whose files land in ``data/raw/``.
     :param training_code_dir: folder whose files land in ``code/scripts/``.
+    :param prepared_data_dir: folder with ``train/``, ``validation/`` and ``test/`` splits, landing in
+        ``data/train/``, ``data/validation/`` and ``data/test/``. Default: none.
+    :param notebook_files: files that land in ``code/notebooks/`` (the Day notebooks and what they
+        read). Default: none.
     :param noncurrent_version_days: how long old object versions live if versioning is turned on,
         1-365. Default: 7.
     """
@@ -62,6 +83,10 @@ class StudyBucket(Construct):
     output = layout.OUTPUT
     output_predictions = layout.OUTPUT_PREDICTIONS
     output_reports = layout.OUTPUT_REPORTS
+    data_train = layout.DATA_TRAIN
+    data_validation = layout.DATA_VALIDATION
+    data_test = layout.DATA_TEST
+    code_notebooks = layout.CODE_NOTEBOOKS
 
     def __init__(
         self,
@@ -70,12 +95,22 @@ class StudyBucket(Construct):
         *,
         sample_data_dir: str,
         training_code_dir: str,
+        prepared_data_dir: str | None = None,
+        notebook_files: Sequence[str] = (),
         noncurrent_version_days: int = 7,
     ) -> None:
         super().__init__(scope, id)
-        for name, path in (("sample_data_dir", sample_data_dir), ("training_code_dir", training_code_dir)):
-            if not os.path.isdir(path):
+        folders = {
+            "sample_data_dir": sample_data_dir,
+            "training_code_dir": training_code_dir,
+            "prepared_data_dir": prepared_data_dir,
+        }
+        for name, path in folders.items():
+            if path is not None and not os.path.isdir(path):
                 raise ValueError(f"StudyBucket {name}={path!r}: not a directory")
+        for path in notebook_files:
+            if not os.path.isfile(path):
+                raise ValueError(f"StudyBucket notebook_files: {path!r} is not a file")
         if not 1 <= noncurrent_version_days <= 365:
             raise ValueError(f"StudyBucket noncurrent_version_days={noncurrent_version_days!r}: must be 1-365")
 
@@ -112,7 +147,13 @@ class StudyBucket(Construct):
         # One deployment (one CDK handler layer) for the whole seed, laid out as the bucket is.
         # prune=False: a redeploy adds or refreshes only these files and never deletes the user's objects.
         with tempfile.TemporaryDirectory(prefix="study-seed-") as seed_dir:
-            stage_seed(seed_dir, sample_data_dir=sample_data_dir, training_code_dir=training_code_dir)
+            stage_seed(
+                seed_dir,
+                sample_data_dir=sample_data_dir,
+                training_code_dir=training_code_dir,
+                prepared_data_dir=prepared_data_dir,
+                notebook_files=notebook_files,
+            )
             self.seed = s3deploy.BucketDeployment(
                 self,
                 "Seed",

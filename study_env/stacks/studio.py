@@ -6,12 +6,13 @@ from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from study_env.constructs.sdk_defaults import SageMakerSdkDefaults
 from study_env.constructs.studio_domain import StudioDomain
+from study_env.constructs.studio_lifecycle import StudioLifecycle
 from study_env.constructs.studio_teardown import StudioTeardown
-from study_env.constructs.studio_user_access import SDK_DEFAULT_NAME_PREFIX, StudioUserAccess
+from study_env.constructs.studio_user_access import StudioUserAccess
 from study_env.nag import acknowledge
 from study_env.stacks.lab_stack import LabStack
+from study_env.tags import lab_tags
 
 STUDIO_INSTANCE_TYPE = "ml.t3.medium"
 
@@ -41,12 +42,13 @@ class StudioStack(LabStack):
                 "and this lab keeps nothing that costs money while idle.",
             ),
         )
-        self.sdk_defaults = SageMakerSdkDefaults(
+        self.lifecycle = StudioLifecycle(
             self,
-            "SdkDefaults",
-            name=f"{self.config.prefix}-sdk-defaults",
+            "JupyterLabLifecycle",
+            name_prefix=f"{self.config.prefix}-jupyterlab",
             study_bucket=self.study_bucket,
             execution_role=self.execution_role,
+            tags=lab_tags(self.config.prefix),
         )
         self.studio = StudioDomain(
             self,
@@ -57,7 +59,7 @@ class StudioStack(LabStack):
             user_profile_name=self.config.user_profile_name,
             idle_timeout_minutes=self.config.idle_timeout_minutes,
             instance_type=STUDIO_INSTANCE_TYPE,
-            lifecycle_config_arns=[self.sdk_defaults.lifecycle_config_arn],
+            built_in_lifecycle_config_arn=self.lifecycle.lifecycle_config_arn,
             app_instance_types=self.config.allowed_instance_types,
         )
         self.user_access = StudioUserAccess(
@@ -65,7 +67,8 @@ class StudioStack(LabStack):
             "UserAccess",
             execution_role=self.execution_role,
             studio=self.studio,
-            job_name_prefixes=[f"{self.config.prefix}-", SDK_DEFAULT_NAME_PREFIX],
+            study_bucket=self.study_bucket,
+            prefix=self.config.prefix,
             allowed_instance_types=self.config.allowed_instance_types,
         )
         self.teardown = StudioTeardown(self, "Teardown", studio=self.studio, vpc=self.vpc)

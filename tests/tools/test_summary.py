@@ -16,7 +16,7 @@ def test_summary_counts_every_stacks_resources_by_type(synth):
         assert f"{stack.stack_name}: {len(resources)} resources" in text
         for rtype, count in Counter(r["Type"] for r in resources.values()).items():
             assert f"{count:3d}  {rtype}" in text
-    assert "outputs: AlertsTopicArn, BucketName, ExecutionRoleArn (+3 cross-stack exports)" in text
+    assert "outputs: AlertsTopicArn, BucketName, ExecutionRoleArn (+4 cross-stack exports)" in text
     assert "ExportsOutput" not in text
 
 

@@ -17,7 +17,7 @@ from sklearn.metrics import roc_auc_score
 
 from launcher import defaults  # noqa: E402  (isort: after the path is set)
 from launcher.validation import validate  # noqa: E402
-from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
+from study_env.paths import PREPARED_DATA_DIR, SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 from tests.support.launcher import SETTINGS  # puts lambda/launcher on sys.path, as in Lambda
 
 SCRIPT = os.path.join(TRAINING_CODE_DIR, defaults.PREPROCESSING_SCRIPT)
@@ -84,6 +84,18 @@ def test_same_input_gives_the_same_files(processed, tmp_path):
         assert filecmp.cmp(
             os.path.join(first, split, f"{split}.csv"), os.path.join(second, split, f"{split}.csv"), shallow=False
         )
+
+
+def test_the_seeded_splits_are_what_the_processing_job_writes(processed):
+    # prepared_data/ is seeded as data/{train,validation,test}/ for the Days that come before Processing.
+    output_dir, _ = processed
+    for split in ("train", "validation", "test"):
+        assert os.listdir(os.path.join(PREPARED_DATA_DIR, split)) == [f"{split}.csv"]
+        assert filecmp.cmp(
+            os.path.join(output_dir, split, f"{split}.csv"),
+            os.path.join(PREPARED_DATA_DIR, split, f"{split}.csv"),
+            shallow=False,
+        ), f"prepared_data/{split} is stale: run scripts/make_prepared_data.py"
 
 
 def test_xgboost_with_the_launchers_defaults_reaches_the_plans_auc_and_scores_every_line(processed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 
@@ -10,7 +11,8 @@ from aws_cdk.assertions import Match
 
 from study_env import layout
 from study_env.constructs.execution_role import RESOURCELESS_ACTIONS
-from study_env.paths import TRAINING_CODE_DIR
+from study_env.paths import PREPARED_DATA_DIR, TRAINING_CODE_DIR
+from study_env.plan import shipped_files
 
 
 def _statements(template_json: dict, logical_prefix: str) -> list[dict]:
@@ -113,7 +115,8 @@ def test_seeding_never_prunes_and_fills_every_prefix(synth):
     props = deployment["Properties"]
     assert props["Prune"] is False
     assert "DestinationBucketKeyPrefix" not in props
-    # The one asset is laid out as the bucket: the dataset, the job scripts, a marker in every other prefix.
+    # The one asset is laid out as the bucket: the dataset and Day 1's inputs, the job scripts, the plan's
+    # splits where the plan reads them, the Day notebooks, a marker in every other prefix.
     (key,) = props["SourceObjectKeys"]
     staged = os.path.join(synth.outdir, "asset." + key.removesuffix(".zip"))
     files = sorted(
@@ -122,10 +125,26 @@ def test_seeding_never_prunes_and_fills_every_prefix(synth):
         for name in names
     )
     scripts = sorted(n for n in os.listdir(TRAINING_CODE_DIR) if n != "__pycache__" and not n.endswith(".pyc"))
-    markers = [
-        leaf + layout.MARKER_NAME for leaf in layout.LEAVES if leaf not in (layout.DATA_RAW, layout.CODE_SCRIPTS)
-    ]
-    assert files == sorted([layout.SAMPLE_DATASET_KEY, *(layout.CODE_SCRIPTS + n for n in scripts), *markers])
+    filled = ("data/raw/", "code/scripts/", "data/train/", "data/validation/", "data/test/", "code/notebooks/")
+    markers = [leaf + layout.MARKER_NAME for leaf in layout.LEAVES if leaf not in filled]
+    notebooks = ["code/notebooks/" + os.path.basename(path) for path in shipped_files()]
+    assert files == sorted(
+        [
+            layout.SAMPLE_DATASET_KEY,
+            "data/raw/ai-services/reviews.txt",
+            "data/raw/ai-services/study-card.png",
+            "data/train/train.csv",
+            "data/validation/validation.csv",
+            "data/test/test.csv",
+            *(layout.CODE_SCRIPTS + n for n in scripts),
+            *notebooks,
+            *markers,
+        ]
+    )
+    for split in ("train", "validation", "test"):
+        seeded, prepared = (os.path.join(staged, f"data/{split}/{split}.csv"), os.path.join(PREPARED_DATA_DIR, split))
+        assert filecmp.cmp(seeded, os.path.join(prepared, f"{split}.csv"), shallow=False)
+    assert len(notebooks) == 15 and "code/notebooks/study_lab.py" in notebooks
 
 
 def test_sample_dataset_is_the_bundled_breast_cancer_csv():

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 from aws_cdk import App, Duration, Stack
@@ -13,10 +14,18 @@ from aws_cdk import aws_ec2 as ec2
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from study_env.config import ContextError, StudyConfig
-from study_env.constructs.sdk_defaults import SageMakerSdkDefaults, lifecycle_script, sdk_defaults_document
 from study_env.constructs.studio_domain import StudioDomain
+from study_env.constructs.studio_lifecycle import (
+    MAX_CONTENT_LENGTH,
+    StudioLifecycle,
+    content_length,
+    lifecycle_script,
+    sdk_defaults_document,
+)
 from study_env.constructs.studio_teardown import StudioTeardown
 from study_env.constructs.studio_user_access import StudioUserAccess
+from study_env.paths import ROOT
+from study_env.tags import lab_tags
 from tests.support.synthesis import masked, synthesize
 
 BUCKET = "mls-foundation-studybucket-example"
@@ -180,14 +189,38 @@ def test_the_domains_default_instance_type_stays_allowed_when_context_leaves_it_
     assert sized["Condition"]["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"] == ["ml.t3.medium", "ml.m5.large"]
 
 
-def test_lifecycle_config_is_attached_and_runs_by_default(tj):
+def test_lifecycle_config_is_the_built_in_one_of_users_and_spaces(tj):
     lcc, config = _one(tj, "AWS::SageMaker::StudioLifecycleConfig")
     assert config["Properties"]["StudioLifecycleConfigAppType"] == "JupyterLab"
-    assert config["Properties"]["StudioLifecycleConfigName"] == "mls-sdk-defaults"
-    lab = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]["JupyterLabAppSettings"]
+    assert re.fullmatch(r"mls-jupyterlab-[0-9a-f]{8}", config["Properties"]["StudioLifecycleConfigName"])
+    domain = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]
     arn = {"Fn::GetAtt": [lcc, "StudioLifecycleConfigArn"]}
-    assert lab["LifecycleConfigArns"] == [arn]
-    assert lab["DefaultResourceSpec"]["LifecycleConfigArn"] == arn
+    # Built-in: it runs at every JupyterLab start, whatever the user or space picks.
+    assert domain["DefaultUserSettings"]["JupyterLabAppSettings"]["BuiltInLifecycleConfigArn"] == arn
+    assert domain["DefaultSpaceSettings"]["JupyterLabAppSettings"]["BuiltInLifecycleConfigArn"] == arn
+
+
+def _lifecycle_name(tags: dict[str, str], prefix: str = "lab") -> str:
+    stack, _, bucket, role, _ = _scratch_stack()
+    lifecycle = StudioLifecycle(
+        stack, "Lifecycle", name_prefix=prefix, study_bucket=bucket, execution_role=role, tags=tags
+    )
+    return lifecycle.name
+
+
+def test_lifecycle_config_name_follows_its_content():
+    # Every property is create-only: a changed script must be a new configuration, the same one keeps its name.
+    same = _lifecycle_name(lab_tags("mls"))
+    assert same == _lifecycle_name(lab_tags("mls"))
+    assert _lifecycle_name(lab_tags("other")) != same
+    assert re.fullmatch(r"lab-[0-9a-f]{8}", same)
+    assert len(_lifecycle_name(lab_tags("mls"), prefix="p" * 54)) == 63
+
+
+def test_lifecycle_script_fits_studios_limit_with_the_longest_values(tj):
+    script = _script_from_template(tj)
+    assert content_length(script) <= MAX_CONTENT_LENGTH
+    assert content_length("${Token[X.1]}") > len("${Token[X.1]}") * 4 / 3 + 50  # tokens count as a long ARN
 
 
 def test_one_user_profile_in_the_domain(tj):
@@ -231,21 +264,73 @@ def _script_from_template(tj: dict) -> str:
     return "".join(text)
 
 
+def _run_lifecycle_script(script: str, home, env_home: bool = True) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the script as Studio would, with a ``python3`` that records its arguments instead of starting."""
+    shims = home / "shims"
+    shims.mkdir(exist_ok=True)
+    record = home / "python3-args"
+    (shims / "python3").write_text(f'#!/bin/bash\necho "$@" > "{record}"\n')
+    (shims / "python3").chmod(0o755)
+    env = {"PATH": f"{shims}:/usr/bin:/bin"}
+    if env_home:
+        env["HOME"] = str(home)
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    for _ in range(100):  # the start runs in the background
+        if record.exists() and record.read_text():
+            break
+        time.sleep(0.05)
+    return result, record.read_text() if record.exists() else ""
+
+
+def test_lifecycle_script_passes_bash_n():
+    script = lifecycle_script(sdk_defaults_document(BUCKET, ROLE_ARN, lab_tags("mls")), BUCKET)
+    result = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_lifecycle_script_writes_its_files_and_starts_in_the_background(tj, tmp_path):
+    result, args = _run_lifecycle_script(_script_from_template(tj), tmp_path)
+    assert result.returncode == 0, result.stderr
+    state = tmp_path / ".study-lab"
+    with open(os.path.join(ROOT, "requirements-sdk2.txt")) as fh:
+        assert (state / "requirements-sdk2.txt").read_text() == fh.read()
+    with open(os.path.join(ROOT, "studio", "jupyterlab_start.py")) as fh:
+        assert (state / "jupyterlab_start.py").read_text() == fh.read()
+    assert args.split() == [
+        str(state / "jupyterlab_start.py"),
+        "--bucket",
+        BUCKET,
+        "--prefix",
+        "code/notebooks/",
+        "--requirements",
+        str(state / "requirements-sdk2.txt"),
+    ]
+    assert "JupyterLab start" in (state / "start.log").read_text()
+
+
+def test_lifecycle_script_without_home_uses_sagemaker_users_home(tj, tmp_path):
+    # set -u: an unset HOME would end the script; it falls back to sagemaker-user's home.
+    script = _script_from_template(tj).replace("/home/sagemaker-user", str(tmp_path))
+    result, _ = _run_lifecycle_script(script, tmp_path, env_home=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".config" / "sagemaker" / "config.yaml").exists()
+
+
 def test_lifecycle_script_writes_a_document_the_sdk_schema_accepts(tj, tmp_path, monkeypatch):
     import jsonschema
     import yaml
     from sagemaker.core.config.config import load_sagemaker_config
     from sagemaker.core.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
 
-    script = _script_from_template(tj)
-    result = subprocess.run(
-        ["bash", "-c", script], env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]}, capture_output=True, text=True
-    )
+    result, _ = _run_lifecycle_script(_script_from_template(tj), tmp_path)
     assert result.returncode == 0, result.stderr
     written = tmp_path / ".config" / "sagemaker" / "config.yaml"
     document = yaml.safe_load(written.read_text())
     jsonschema.validate(document, SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
-    assert document == sdk_defaults_document(BUCKET, ROLE_ARN)
+    assert document == sdk_defaults_document(BUCKET, ROLE_ARN, lab_tags("mls"))
+    tags = [{"Key": "project", "Value": "study-env"}, {"Key": "study-env:prefix", "Value": "mls"}]
+    for section in ("TrainingJob", "ProcessingJob", "TransformJob", "Model", "EndpointConfig", "Endpoint"):
+        assert document["SageMaker"][section]["Tags"] == tags, section
     session = document["SageMaker"]["PythonSDK"]["Modules"]["Session"]
     assert session == {"DefaultS3Bucket": BUCKET, "DefaultS3ObjectKeyPrefix": "models/training"}
     assert document["SageMaker"]["TrainingJob"]["RoleArn"] == ROLE_ARN
@@ -261,9 +346,32 @@ def test_the_schema_check_can_fail():
     import jsonschema
     from sagemaker.core.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
 
-    bad = sdk_defaults_document(BUCKET, "not-a-role-arn")
+    bad = sdk_defaults_document(BUCKET, "not-a-role-arn", lab_tags("mls"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
+
+
+SDK2_PYTHON = os.path.join(ROOT, ".venv-sdk2", "bin", "python")
+_SDK2_CHECK = """
+import json, sys
+import jsonschema
+from sagemaker.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
+try:
+    jsonschema.validate(json.load(sys.stdin), SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
+except jsonschema.ValidationError as err:
+    print(err.message)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("role,valid", [(ROLE_ARN, True), ("not-a-role-arn", False)])
+def test_the_sdk_2_kernel_accepts_the_document(role, valid):
+    # The notebooks run on SDK 2.x (its own virtualenv): its schema must take the document too.
+    document = sdk_defaults_document(BUCKET, role, lab_tags("mls"))
+    result = subprocess.run(
+        [SDK2_PYTHON, "-c", _SDK2_CHECK], input=json.dumps(document), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == (0 if valid else 3), result.stdout + result.stderr
 
 
 def test_default_bucket_is_the_study_bucket_and_no_bucket_is_created(tmp_path, monkeypatch):
@@ -271,7 +379,7 @@ def test_default_bucket_is_the_study_bucket_and_no_bucket_is_created(tmp_path, m
     from moto import mock_aws
 
     config = tmp_path / "config.yaml"
-    config.write_text(json.dumps(sdk_defaults_document(BUCKET, ROLE_ARN)))
+    config.write_text(json.dumps(sdk_defaults_document(BUCKET, ROLE_ARN, lab_tags("mls"))))
     monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
     monkeypatch.setenv("SAGEMAKER_ADMIN_CONFIG_OVERRIDE", str(config))
     with mock_aws():
@@ -286,8 +394,8 @@ def test_default_bucket_is_the_study_bucket_and_no_bucket_is_created(tmp_path, m
 
 
 def test_lifecycle_script_refuses_a_document_that_would_end_its_heredoc():
-    with pytest.raises(ValueError, match="must not contain 'SAGEMAKER_SDK_DEFAULTS'"):
-        lifecycle_script({"x": "SAGEMAKER_SDK_DEFAULTS"})
+    with pytest.raises(ValueError, match="the config part must not contain 'SAGEMAKER_SDK_DEFAULTS'"):
+        lifecycle_script({"x": "SAGEMAKER_SDK_DEFAULTS"}, BUCKET)
 
 
 # --- the Studio user's policy -------------------------------------------------------------------------
@@ -302,7 +410,8 @@ def test_no_wildcard_action_and_star_resources_only_for_unscopable_actions(tj):
     actions = [a for s in statements for a in _listify(s["Action"])]
     assert all("*" not in a for a in actions), actions
     star = {a for s in statements if s["Resource"] == "*" for a in _listify(s["Action"])}
-    # Actions AWS scopes to no resource (Service Authorization Reference): Studio's UI and the teardown.
+    # Actions AWS scopes to no resource (Service Authorization Reference): Studio's UI, the teardown,
+    # Day 2's tour and Day 1's pay-per-request AI services.
     assert star == {
         "sagemaker:ListApps",
         "sagemaker:ListSpaces",
@@ -310,6 +419,23 @@ def test_no_wildcard_action_and_star_resources_only_for_unscopable_actions(tj):
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeNetworkInterfaces",
         "elasticfilesystem:DescribeFileSystems",
+        "sagemaker:ListTrainingJobs",
+        "sagemaker:ListProcessingJobs",
+        "sagemaker:ListTransformJobs",
+        "sagemaker:ListHyperParameterTuningJobs",
+        "sagemaker:ListModels",
+        "sagemaker:ListEndpointConfigs",
+        "sagemaker:ListEndpoints",
+        "s3:ListAllMyBuckets",
+        "comprehend:DetectSentiment",
+        "comprehend:DetectKeyPhrases",
+        "translate:TranslateText",
+        "polly:SynthesizeSpeech",
+        "rekognition:DetectLabels",
+        "rekognition:DetectText",
+        "textract:DetectDocumentText",
+        # Conditioned on the output bucket (test below).
+        "transcribe:StartTranscriptionJob",
     }
 
 
@@ -328,22 +454,74 @@ def test_studio_user_policy_is_attached_to_the_foundation_role_and_scoped_to_thi
     assert json.dumps(profile["Resource"]).endswith('"/student"]]}')
 
 
-def test_notebook_jobs_are_limited_to_named_jobs_and_allowed_instance_types(tj):
+def _user_statements(tj: dict) -> dict[str, dict]:
     (user_policy,) = [p for k, p in _policies(tj).items() if k.startswith("UserAccess")]
-    by_sid = {s.get("Sid"): s for s in user_policy["Properties"]["PolicyDocument"]["Statement"]}
-    jobs = by_sid["NotebookJobs"]
-    assert {
+    return {s.get("Sid"): s for s in user_policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+ALLOWED = ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]
+
+
+def test_notebook_jobs_of_any_name_only_on_allowed_instance_types(tj):
+    by_sid = _user_statements(tj)
+    jobs = by_sid["NotebookCreateJobs"]
+    assert set(jobs["Action"]) == {
         "sagemaker:CreateTrainingJob",
         "sagemaker:CreateHyperParameterTuningJob",
         "sagemaker:CreateProcessingJob",
         "sagemaker:CreateTransformJob",
-    } <= set(jobs["Action"])
+    }
+    # Null=false: ForAllValues alone would pass a request that names no instance type.
     assert jobs["Condition"] == {
-        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.m5.large", "ml.m5.xlarge"]}
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ALLOWED},
+        "Null": {"sagemaker:InstanceTypes": "false"},
     }
     tails = sorted(r["Fn::Join"][1][-1] for r in jobs["Resource"])
-    assert all(t.endswith(("/mls-*", "/sagemaker-*")) for t in tails) and len(tails) == 8
+    # The SDK names jobs kmeans-..., linear-learner-..., sagemaker-xgboost-...: any name of these types.
+    assert tails == [":hyper-parameter-tuning-job/*", ":processing-job/*", ":training-job/*", ":transform-job/*"]
     assert set(by_sid["NotebookJobLogs"]["Action"]) == {"logs:GetLogEvents", "logs:FilterLogEvents"}
+
+
+def test_conditions_sit_only_with_the_actions_they_are_about(tj):
+    # A ForAllValues condition holds when its key is absent: Describe/Stop/List must not share it.
+    for sid, statement in _user_statements(tj).items():
+        if "ForAllValues:StringEquals" in json.dumps(statement.get("Condition", {})):
+            assert all(a.split(":")[1].startswith("Create") for a in _listify(statement["Action"])), sid
+
+
+def test_endpoints_need_the_labs_tag_to_be_created_invoked_or_deleted(tj):
+    by_sid = _user_statements(tj)
+    assert by_sid["NotebookEndpointConfigs"]["Condition"] == {
+        "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ALLOWED}
+    }
+    assert by_sid["NotebookLabEndpoints"]["Action"] == "sagemaker:CreateEndpoint"
+    assert by_sid["NotebookLabEndpoints"]["Condition"] == {"StringEquals": {"aws:RequestTag/study-env:prefix": "mls"}}
+    use = by_sid["NotebookUseAndDeleteLabServing"]
+    assert set(use["Action"]) == {
+        "sagemaker:InvokeEndpoint",
+        "sagemaker:DeleteEndpoint",
+        "sagemaker:DeleteEndpointConfig",
+        "sagemaker:DeleteModel",
+    }
+    assert use["Condition"] == {"StringEquals": {"aws:ResourceTag/study-env:prefix": "mls"}}
+    tagging = by_sid["TagOnlyWhileCreating"]
+    assert tagging["Action"] == "sagemaker:AddTags"
+    assert set(tagging["Condition"]["StringEquals"]["sagemaker:TaggingAction"]) == {
+        "CreateTrainingJob",
+        "CreateHyperParameterTuningJob",
+        "CreateProcessingJob",
+        "CreateTransformJob",
+        "CreateModel",
+        "CreateEndpointConfig",
+        "CreateEndpoint",
+    }
+
+
+def test_transcribe_writes_only_into_the_study_bucket(tj):
+    start = _user_statements(tj)["DayOneTranscribeIntoTheStudyBucket"]
+    assert start["Action"] == "transcribe:StartTranscriptionJob"
+    (bucket,) = start["Condition"]["StringEquals"]["transcribe:OutputBucketName"].values()
+    assert "StudyBucket" in json.dumps(bucket)
 
 
 # --- teardown -------------------------------------------------------------------------------------------
@@ -512,6 +690,10 @@ def test_bad_studio_context_names_key_and_rule(overrides, key, rule):
 
 @pytest.fixture(scope="module")
 def scratch():
+    return _scratch_stack()
+
+
+def _scratch_stack():
     """A stack with a VPC and the Foundation's constructs, to construct Studio parts with bad props (no synth)."""
     from study_env.constructs.execution_role import SageMakerExecutionRole
     from study_env.constructs.study_bucket import StudyBucket
@@ -574,20 +756,27 @@ def test_teardown_refuses_bad_timing(scratch, props, message):
         StudioTeardown(stack, f"Bad{abs(hash(message))}", studio=studio, vpc=vpc, **props)
 
 
-def test_sdk_defaults_and_user_access_refuse_bad_props(scratch):
+def test_lifecycle_and_user_access_refuse_bad_props(scratch):
     stack, _, bucket, role, studio = scratch
-    with pytest.raises(ValueError, match="SageMakerSdkDefaults name='': must be 1-63 characters"):
-        SageMakerSdkDefaults(stack, "BadDefaults", name="", study_bucket=bucket, execution_role=role)
-    with pytest.raises(ValueError, match="StudioUserAccess job_name_prefixes=\\['mls\\*'\\]"):
+    with pytest.raises(ValueError, match="StudioLifecycle name_prefix='': must be 1-54 characters"):
+        StudioLifecycle(stack, "BadLifecycle", name_prefix="", study_bucket=bucket, execution_role=role, tags={})
+    with pytest.raises(ValueError, match="StudioUserAccess prefix='Mls!'"):
         StudioUserAccess(
             stack,
             "BadAccess",
             execution_role=role,
             studio=studio,
-            job_name_prefixes=["mls*"],
+            study_bucket=bucket,
+            prefix="Mls!",
             allowed_instance_types=["ml.m5.large"],
         )
     with pytest.raises(ValueError, match="StudioUserAccess allowed_instance_types"):
         StudioUserAccess(
-            stack, "BadTypes", execution_role=role, studio=studio, job_name_prefixes=["mls-"], allowed_instance_types=[]
+            stack,
+            "BadTypes",
+            execution_role=role,
+            studio=studio,
+            study_bucket=bucket,
+            prefix="mls",
+            allowed_instance_types=[],
         )

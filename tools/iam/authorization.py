@@ -120,6 +120,12 @@ def _instance_types(call: ApiCall) -> list[str]:
                 *(g.get("InstanceType") for g in (p.get("ResourceConfig") or {}).get("InstanceGroups") or []),
                 ((p.get("ProcessingResources") or {}).get("ClusterConfig") or {}).get("InstanceType"),
                 *((d.get("ResourceConfig") or {}).get("InstanceType") for d in definitions),
+                *((d.get("HyperParameterTuningResourceConfig") or {}).get("InstanceType") for d in definitions),
+                *(
+                    c.get("InstanceType")
+                    for d in definitions
+                    for c in (d.get("HyperParameterTuningResourceConfig") or {}).get("InstanceConfigs") or []
+                ),
                 (p.get("TransformResources") or {}).get("InstanceType"),
                 *(v.get("InstanceType") for v in p.get("ProductionVariants") or []),
                 (p.get("ResourceSpec") or {}).get("InstanceType"),
@@ -194,9 +200,17 @@ def _sagemaker_create(name_param: str) -> Rule:
             )
         ]
         if call.operation == "CreateEndpoint":
-            # Creating an endpoint is authorized on its configuration too (a required resource).
+            # Creating an endpoint is authorized on its configuration too (a required resource), with the
+            # same request context: the request's tags are the request's, whichever resource is checked.
             config = sagemaker_arn(call, facts, "endpoint-config", call.params["EndpointConfigName"])
-            checks.append(Check("sagemaker:CreateEndpoint", config, _existing(config, facts), _RESOURCE_TAG_KEYS))
+            checks.append(
+                Check(
+                    "sagemaker:CreateEndpoint",
+                    config,
+                    {**_existing(config, facts), **_request_tags(tags)},
+                    (*_REQUEST_TAG_KEYS, *_RESOURCE_TAG_KEYS),
+                )
+            )
         if tags or caller.studio:
             checks.append(
                 Check(
@@ -335,6 +349,29 @@ def _sns_publish(call: ApiCall, facts: Facts, caller: Caller) -> list[Check]:
     return [Check("sns:Publish", topic, resource_policy=("sns", topic))]
 
 
+def _transcribe_start(call: ApiCall, facts: Facts, caller: Caller) -> list[Check]:
+    context: Context = (
+        {"transcribe:OutputBucketName": call.params["OutputBucketName"]} if call.params.get("OutputBucketName") else {}
+    )
+    if call.params.get("OutputKey"):
+        context["transcribe:OutputKey"] = call.params["OutputKey"]
+    absent = tuple(k for k in ("transcribe:OutputBucketName", "transcribe:OutputKey") if k not in context)
+    tags = _tags(call)
+    return [
+        Check(
+            "transcribe:StartTranscriptionJob",
+            "*",
+            {**context, **_request_tags(tags)},
+            (*absent, "transcribe:OutputEncryptionKMSKeyId", *_REQUEST_TAG_KEYS, "aws:ResourceTag/"),
+        )
+    ]
+
+
+def _transcription_job(call: ApiCall, facts: Facts, caller: Caller) -> list[Check]:
+    job = arn(call, facts, "transcribe", f"transcription-job/{call.params['TranscriptionJobName']}")
+    return [Check(f"transcribe:{call.operation}", job)]
+
+
 def _no_check(call: ApiCall, facts: Facts, caller: Caller) -> list[Check]:
     # sts:GetCallerIdentity needs no permission: AWS answers it even under an explicit deny.
     return []
@@ -419,6 +456,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("rekognition", "DetectLabels"): _any("rekognition:DetectLabels"),
     ("rekognition", "DetectText"): _any("rekognition:DetectText"),
     ("textract", "DetectDocumentText"): _any("textract:DetectDocumentText"),
+    ("transcribe", "StartTranscriptionJob"): _transcribe_start,
+    ("transcribe", "GetTranscriptionJob"): _transcription_job,
+    ("transcribe", "DeleteTranscriptionJob"): _transcription_job,
 }
 
 

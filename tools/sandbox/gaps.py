@@ -13,9 +13,12 @@ Two kinds of workaround live here:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import io
+import json
+import os
 import warnings
 import zipfile
 from collections import Counter
@@ -25,6 +28,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from study_env.paths import PREPARED_DATA_DIR
 from study_env.tags import CLOUDFORMATION_STACK_KEY
 from tools import lambda_assets
 from tools.assembly import CloudAssembly
@@ -93,8 +97,8 @@ GAPS: tuple[Gap, ...] = (
         "a tuning job runs no training jobs: it is Completed at once and names a best training job "
         "'FakeTrainingJobName' that does not exist, so a transform of the tuning job's best model fails",
         "when a tuning job is created, create one trial training job from its training job definition, "
-        "named as SageMaker names trials (<tuning job>-001-<8 hex>), and make it the best training job "
-        "(patch_emulator)",
+        "named as SageMaker names trials (<tuning job>-001-<8 hex>), make it the best training job and "
+        "answer ListTrainingJobsForHyperParameterTuningJob with it (moto has no such action) (patch_emulator)",
         "the search itself: the strategy, ranges and objective are only checked by botocore's shapes "
         "and the launcher's own rules",
     ),
@@ -128,6 +132,35 @@ GAPS: tuple[Gap, ...] = (
         "logs and models happen inside the service, not through the emulator's API); service control "
         "policies, permission boundaries, session policies, KMS key policies and VPC endpoint policies; "
         "aws:SecureTransport is taken as true (AWS SDKs use TLS; the emulator speaks plain HTTP)",
+    ),
+    Gap(
+        "job-outputs",
+        "SageMaker jobs run nothing in the emulator: a processing job writes no outputs, a transform job "
+        "no predictions, a transcription job no transcript, and moto drops a processing job's "
+        "ProcessingResources and a training job's KmsKeyId, which the SageMaker SDK reads back",
+        "when a processing job is created, each output named train, validation or test gets the lab's "
+        "prepared split (prepared_data/, which a test keeps equal to what the lab's preprocessing script "
+        "makes of the sample dataset); a transform job writes one stand-in score per input row to "
+        "<output>/<file>.out; a completed transcription job writes a transcript document naming its "
+        "audio; ProcessingResources and an empty KmsKeyId are answered as SageMaker answers them; "
+        "ListTrainingJobsForHyperParameterTuningJob lists the tuning trial (patch_emulator)",
+        "the jobs' code and containers: what a notebook prints of predictions and transcripts is the "
+        "stand-in's, not a model's",
+    ),
+    Gap(
+        "endpoint-answers",
+        "moto's InvokeEndpoint answers with a fixed canned body whatever the request",
+        "answer each CSV row of the request with a stand-in score in [0, 1) (the same for the same row), "
+        "as CSV or, when the request accepts JSON, as XGBoost's JSON predictions document (patch_emulator)",
+        "the model: the scores mean nothing",
+    ),
+    Gap(
+        "missing-services",
+        "moto has no Amazon Translate, and its Comprehend key phrases are canned offsets with no Text",
+        "TranslateText is answered in AWS's response shape with the text marked as translated "
+        "(ServiceStandIns, in front of moto); DetectKeyPhrases returns the long words of the request's "
+        "own text with their offsets",
+        "the services' results: Day 1 shows the calls and their response shapes, not real analysis",
     ),
     Gap(
         "bootstrap-retained",
@@ -328,7 +361,9 @@ def _change_set_patches() -> list[Patch]:
 
 def _tuning_trial_patches() -> list[Patch]:
     """'tuning-trials': one trial training job per tuning job, named as SageMaker names trials, made its best."""
+    from moto.sagemaker.exceptions import ValidationError
     from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
 
     original = SageMakerModelBackend.create_hyper_parameter_tuning_job
 
@@ -344,7 +379,7 @@ def _tuning_trial_patches() -> list[Patch]:
                 role_arn=definition["RoleArn"],
                 input_data_config=definition.get("InputDataConfig", []),
                 output_data_config=definition["OutputDataConfig"],
-                resource_config=definition["ResourceConfig"],
+                resource_config=definition.get("ResourceConfig") or _resource_config(definition),
                 vpc_config=definition.get("VpcConfig"),
                 stopping_condition=definition["StoppingCondition"],
                 tags=None,
@@ -367,7 +402,34 @@ def _tuning_trial_patches() -> list[Patch]:
             tuning_job.OverallBestTrainingJob = {**tuning_job.OverallBestTrainingJob, **best}
         return arn
 
-    return [Patch(SageMakerModelBackend, "create_hyper_parameter_tuning_job", create_tuning_job)]
+    def list_training_jobs_for_tuning_job(self):
+        tuning = self._get_param("HyperParameterTuningJobName")
+        backend = self.sagemaker_backend
+        if tuning not in backend.hyper_parameter_tuning_jobs:
+            raise ValidationError(f"Could not find tuning job {tuning}")
+        summaries = [
+            {
+                "TrainingJobName": job.training_job_name,
+                "TrainingJobArn": job.arn,
+                "TuningJobName": tuning,
+                "CreationTime": _epoch(job.creation_time),
+                "TrainingJobStatus": job.training_job_status,
+                "TunedHyperParameters": {},
+            }
+            for name, job in backend.training_jobs.items()
+            if name.startswith(f"{tuning}-001-")
+        ]
+        return json.dumps({"TrainingJobSummaries": summaries})
+
+    return [
+        Patch(SageMakerModelBackend, "create_hyper_parameter_tuning_job", create_tuning_job),
+        Patch(
+            SageMakerResponse,
+            "list_training_jobs_for_hyper_parameter_tuning_job",
+            list_training_jobs_for_tuning_job,
+            adds=True,
+        ),
+    ]
 
 
 def _layer_patches() -> list[Patch]:
@@ -377,6 +439,168 @@ def _layer_patches() -> list[Patch]:
     return [Patch(LayerVersion, "physical_resource_id", property(lambda self: self.arn), adds=True)]
 
 
+def _epoch(when: Any) -> Any:
+    return when.timestamp() if hasattr(when, "timestamp") else when
+
+
+def _s3_backend(account_id: str) -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[account_id]["aws"]
+
+
+def _score(row: bytes) -> str:
+    """A stand-in prediction for one CSV row: a number in [0, 1), the same for the same row."""
+    return f"{int(hashlib.sha256(row.strip()).hexdigest()[:8], 16) / 2**32:.6f}"
+
+
+def _resource_config(definition: dict) -> dict:
+    """A training job's ResourceConfig from a tuning job's HyperParameterTuningResourceConfig (SDK 2.x sends that)."""
+    tuning = definition.get("HyperParameterTuningResourceConfig") or {}
+    return {key: tuning[key] for key in ("InstanceType", "InstanceCount", "VolumeSizeInGB") if key in tuning}
+
+
+def _job_output_patches() -> list[Patch]:
+    """'job-outputs': what the Studio notebooks read back from SageMaker jobs."""
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original_create_processing = SageMakerResponse.create_processing_job
+    original_describe_processing = SageMakerModelBackend.describe_processing_job
+    original_describe_training = SageMakerModelBackend.describe_training_job
+    original_create_transform = SageMakerModelBackend.create_transform_job
+    resources: dict[str, dict] = {}
+
+    def create_processing_job(self):
+        # moto's backend drops ProcessingResources; the SDK reads it back to follow the job's logs.
+        resources[self._get_param("ProcessingJobName")] = self._get_param("ProcessingResources") or {}
+        answer = original_create_processing(self)
+        _write_prepared_splits(
+            self.current_account, (self._get_param("ProcessingOutputConfig") or {}).get("Outputs", [])
+        )
+        return answer
+
+    def describe_processing_job(self, processing_job_name):
+        described = dict(original_describe_processing(self, processing_job_name))
+        described.setdefault("ProcessingResources", resources.get(processing_job_name, {}))
+        return described
+
+    def describe_training_job(self, training_job_name):
+        # SageMaker always answers with an (empty) KmsKeyId; the SDK's Estimator.attach reads it.
+        described = dict(original_describe_training(self, training_job_name))
+        described["OutputDataConfig"] = {"KmsKeyId": "", **described.get("OutputDataConfig", {})}
+        return described
+
+    def create_transform_job(self, *args, **kwargs):
+        job = original_create_transform(self, *args, **kwargs)
+        source = kwargs["transform_input"]["DataSource"]["S3DataSource"]["S3Uri"]
+        bucket, _, prefix = source[len("s3://") :].partition("/")
+        out_bucket, _, out_prefix = kwargs["transform_output"]["S3OutputPath"][len("s3://") :].partition("/")
+        s3 = _s3_backend(self.account_id)
+        for key in list(s3.get_bucket(bucket).keys):
+            if key.startswith(prefix) and not key.endswith("/"):
+                rows = [line for line in s3.get_object(bucket, key).value.splitlines() if line.strip()]
+                name = key[len(prefix) :].lstrip("/") or key.rsplit("/", 1)[-1]
+                body = "".join(_score(row) + "\n" for row in rows).encode()
+                s3.put_object(out_bucket, f"{out_prefix.rstrip('/')}/{name}.out".lstrip("/"), body)
+        return job
+
+    return [
+        Patch(SageMakerResponse, "create_processing_job", create_processing_job),
+        Patch(SageMakerModelBackend, "describe_processing_job", describe_processing_job),
+        Patch(SageMakerModelBackend, "describe_training_job", describe_training_job),
+        Patch(SageMakerModelBackend, "create_transform_job", create_transform_job),
+    ]
+
+
+def _write_prepared_splits(account_id: str, outputs: list[dict]) -> None:
+    """Each processing output named train, validation or test gets the lab's prepared split."""
+    for output in outputs:
+        split = os.path.join(PREPARED_DATA_DIR, output.get("OutputName", ""))
+        uri = (output.get("S3Output") or {}).get("S3Uri", "")
+        if output.get("OutputName") and os.path.isdir(split) and uri.startswith("s3://"):
+            bucket, _, prefix = uri[len("s3://") :].partition("/")
+            for name in sorted(os.listdir(split)):
+                with open(os.path.join(split, name), "rb") as fh:
+                    _s3_backend(account_id).put_object(bucket, f"{prefix.rstrip('/')}/{name}", fh.read())
+
+
+def _service_answer_patches() -> list[Patch]:
+    """'endpoint-answers' and 'missing-services': answers the Studio notebooks print."""
+    from moto.comprehend.models import ComprehendBackend
+    from moto.sagemakerruntime.models import SageMakerRuntimeBackend
+    from moto.transcribe.models import FakeTranscriptionJob
+
+    original_advance = FakeTranscriptionJob.advance
+    original_detect_key_phrases = ComprehendBackend.detect_key_phrases
+
+    def invoke_endpoint(self, endpoint_name, unique_repr):
+        request = json.loads(base64.b64decode(unique_repr))
+        body = request.get("Body") or ""
+        rows = [row for row in (body.encode() if isinstance(body, str) else body).splitlines() if row.strip()] or [b""]
+        if "json" in (request.get("Accept") or ""):
+            body = json.dumps({"predictions": [{"score": float(_score(row))} for row in rows]})
+            return body, "application/json", "AllTraffic", None
+        return "".join(_score(row) + "\n" for row in rows), "text/csv", "AllTraffic", None
+
+    def detect_key_phrases(self, text, language):
+        # moto's canned phrases carry offsets past a short text and no Text: phrases of the text itself.
+        original_detect_key_phrases(self, text, language)
+        phrases, start = [], 0
+        for word in text.split():
+            begin = text.index(word, start)
+            start = begin + len(word)
+            if len(word.strip(".,!?")) > 6:
+                phrases.append({"Score": 0.99, "Text": word.strip(".,!?"), "BeginOffset": begin, "EndOffset": start})
+        return phrases
+
+    def advance(self):
+        original_advance(self)
+        if self.status == "COMPLETED" and self._output_bucket_name and not getattr(self, "_written", False):
+            key = self.output_key or f"{self.transcription_job_name}.json"
+            text = f"(the emulator's transcript of {self.media['MediaFileUri']})"
+            document = {
+                "jobName": self.transcription_job_name,
+                "status": "COMPLETED",
+                "results": {"transcripts": [{"transcript": text}], "items": []},
+            }
+            _s3_backend(self._account_id).put_object(self._output_bucket_name, key, json.dumps(document).encode())
+            self._written = True
+
+    return [
+        Patch(SageMakerRuntimeBackend, "invoke_endpoint", invoke_endpoint),
+        Patch(FakeTranscriptionJob, "advance", advance),
+        Patch(ComprehendBackend, "detect_key_phrases", detect_key_phrases),
+    ]
+
+
+class ServiceStandIns:
+    """'missing-services': answers for services moto has no model of, in front of moto's WSGI application.
+
+    Amazon Translate (Day 1): ``TranslateText`` answers with the text marked as translated, in AWS's
+    response shape, so the notebook's own code runs; no translation happens.
+    """
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("AWSShineFrontendService_20170701."):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            answer = {
+                "TranslatedText": f"[{request.get('TargetLanguageCode')}] {request.get('Text', '')}",
+                "SourceLanguageCode": request.get("SourceLanguageCode"),
+                "TargetLanguageCode": request.get("TargetLanguageCode"),
+            }
+            body = json.dumps(answer).encode()
+            start_response(
+                "200 OK", [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        return self.app(environ, start_response)
+
+
 @contextlib.contextmanager
 def patch_emulator() -> Iterator[None]:
     """The emulator fixes of the 'change-set-outputs', 'skipped-types', 'tuning-trials' and 'undeletable-types' gaps.
@@ -384,7 +608,14 @@ def patch_emulator() -> Iterator[None]:
     moto's classes are patched only while the rehearsal runs, so mock_aws tests in the same process
     see moto as it is.
     """
-    patches = [*_skipped_type_patches(), *_change_set_patches(), *_tuning_trial_patches(), *_layer_patches()]
+    patches = [
+        *_skipped_type_patches(),
+        *_change_set_patches(),
+        *_tuning_trial_patches(),
+        *_layer_patches(),
+        *_job_output_patches(),
+        *_service_answer_patches(),
+    ]
     check_patches(patches)
     saved = [(patch.owner, patch.name, vars(patch.owner).get(patch.name)) for patch in patches]
     for patch in patches:

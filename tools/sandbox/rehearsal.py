@@ -71,7 +71,7 @@ class _Server:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        self.enforcer = enforcer_for(DomainDispatcherApplication(create_backend_app))
+        self.enforcer = enforcer_for(gaps.ServiceStandIns(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server("localhost", 0, self.enforcer, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

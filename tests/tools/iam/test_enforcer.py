@@ -130,7 +130,56 @@ def test_a_policy_change_is_seen_at_the_next_request(lab):
         admin_iam.put_role_policy(RoleName="lab-role", PolicyName="lab", PolicyDocument=json.dumps(POLICY))
 
 
-def test_the_summary_counts_requests_principals_and_refusals(lab):
+def test_an_endpoint_is_checked_on_itself_and_its_configuration_with_the_requests_tags(lab):
     emulator, _, _ = lab
-    summary = emulator.iam.summary()
-    assert summary.startswith("iam: ") and " requests checked for 1 principals, 0 denied, 0 unknown" in summary
+    admin = emulator.session()
+    lab_tag = {"StringEquals": {"aws:RequestTag/study-env:prefix": "mls"}}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:CreateEndpoint",
+                "Resource": [
+                    f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint/*",
+                    f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint-config/*",
+                ],
+                "Condition": lab_tag,
+            },
+            {"Effect": "Allow", "Action": "sagemaker:AddTags", "Resource": "*"},
+        ],
+    }
+    admin.client("iam").create_role(RoleName="serving-role", AssumeRolePolicyDocument=TRUST)
+    admin.client("iam").put_role_policy(RoleName="serving-role", PolicyName="p", PolicyDocument=json.dumps(policy))
+    sagemaker = admin.client("sagemaker")
+    create_model(sagemaker, "served")
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="served",
+        ProductionVariants=[
+            {"VariantName": "v", "ModelName": "served", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+        ],
+    )
+    client = emulator.iam.session(f"arn:aws:iam::{ACCOUNT}:role/serving-role", "serving").client("sagemaker")
+    with emulator.iam.expecting_refusals() as refused:
+        client.create_endpoint(
+            EndpointName="served-tagged",
+            EndpointConfigName="served",
+            Tags=[{"Key": "study-env:prefix", "Value": "mls"}],
+        )
+    assert refused == []
+    with emulator.iam.expecting_refusals() as refused, pytest.raises(ClientError):
+        client.create_endpoint(EndpointName="served-untagged", EndpointConfigName="served")
+    assert [v.check.resource.rsplit(":", 1)[1] for v in refused] == ["endpoint/served-untagged"]
+
+
+def test_the_summary_counts_requests_principals_and_refusals(lab):
+    emulator, _, client = lab
+    tally = emulator.iam.tally
+    client.list_models()
+    with pytest.raises(ClientError):  # tallied: not inside expecting_refusals
+        create_model(client, "not-the-labs")
+    assert emulator.iam.summary() == (
+        f"iam: {sum(tally.requests.values())} requests checked for {len(tally.requests)} principals, "
+        f"{len(tally.denied)} denied, {len(tally.unknown)} unknown"
+    )
+    assert tally.requests["notebook"] >= 2 and len(tally.denied) >= 1

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pytest
 
 from study_env.layout import DATA_RAW
+from study_env.plan import DAYS, Day
 from tools.assembly import CloudAssembly
+from tools.plan.run import still_billing
+from tools.plan.studio import Studio
 from tools.sandbox import gaps, inventory
 from tools.sandbox.in_process import InProcessTransport
 from tools.sandbox.lab_use import use_lab
@@ -37,6 +41,18 @@ def without_one_statement(emulator, outputs, sid):
     return response, [verdict.line() for verdict in refused]
 
 
+def a_notebook_that_is_refused(emulator, studio, admin):
+    """A notebook cell the execution role may not run (Studio's notebook instances are not the lab's)."""
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import boto3\nboto3.client('sagemaker').list_notebook_instances()")],
+        metadata={"kernelspec": {"name": "study-sdk2", "display_name": "", "language": "python"}},
+    )
+    nbformat.write(notebook, f"{studio.notebook_dir}/probe.ipynb")
+    with emulator.iam.expecting_refusals() as refused:
+        run = studio.run(Day("Probe", "probe", "", bills=False), lambda: still_billing(admin))
+    return run, [verdict.line() for verdict in refused]
+
+
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory):
     seen = {}
@@ -48,6 +64,12 @@ def rehearsal(tmp_path_factory):
             o["Key"] for o in session.client("s3").list_objects_v2(Bucket=bucket, Prefix=DATA_RAW).get("Contents", [])
         ]
         seen["live_placeholders"] = dict(gaps.PLACEHOLDERS.live)
+        # The learner's own days, in Studio, on the fresh lab: every notebook as the execution role
+        # (before the study CLI's tour, which leaves the serving stack's endpoint up until destroy).
+        studio = Studio(emulator, outputs, str(tmp_path_factory.mktemp("studio")))
+        admin = session.client("sagemaker")
+        seen["plan"] = {day.name: studio.run(day, lambda: still_billing(admin)) for day in DAYS}
+        seen["notebook probe"] = a_notebook_that_is_refused(emulator, studio, admin)
         report = use_lab(emulator, cdk, assembly, outputs)
         seen["probe"] = without_one_statement(emulator, outputs, "CreateLabJobs")
         return report
@@ -71,7 +93,12 @@ def test_every_stack_of_the_app_was_deployed_with_its_outputs(rehearsal, synth):
 
 def test_bucket_deployment_stand_in_seeded_the_dataset(rehearsal):
     _, seen = rehearsal
-    assert seen["raw"] == [DATA_RAW + "breast_cancer.csv"]
+    # The dataset, and Day 1's inputs for the AI services.
+    assert seen["raw"] == [
+        DATA_RAW + "ai-services/reviews.txt",
+        DATA_RAW + "ai-services/study-card.png",
+        DATA_RAW + "breast_cancer.csv",
+    ]
 
 
 def test_skipped_types_are_reported_and_deleted_with_their_stacks(rehearsal):
@@ -91,7 +118,7 @@ def test_iam_was_enforced_on_every_lab_principal_and_nothing_was_refused(rehears
     result, _ = rehearsal
     assert [v.line() for v in result.iam.refused] == []
     assert result.iam_summary.endswith(" 0 denied, 0 unknown")
-    assert {"job launcher", "mls-jobs lab cleanup"} <= set(result.principals)
+    assert {"job launcher", "mls-jobs lab cleanup", "Studio execution role"} <= set(result.principals)
     # Every principal the rehearsal handed credentials to made requests that were checked.
     assert all(result.iam.requests[name] > 0 for name in result.principals)
 
@@ -104,3 +131,18 @@ def test_a_statement_removed_from_the_launcher_role_is_a_denied_request_named_in
     jobs = "arn:aws:sagemaker:us-east-1:123456789012:training-job/mls-train-"
     assert line.startswith(f"implicitlydenied: probe: sagemaker:CreateTrainingJob on {jobs}")
     assert line.endswith("no statement allows sagemaker:CreateTrainingJob")
+
+
+@pytest.mark.parametrize("day", DAYS, ids=lambda day: day.name)
+def test_the_days_notebook_runs_in_studio_as_the_execution_role_and_leaves_nothing_billing(rehearsal, day):
+    _, seen = rehearsal
+    run = seen["plan"][day.name]
+    assert run.ok, run.line()
+
+
+def test_a_refused_request_in_a_notebook_fails_its_run_and_is_named(rehearsal):
+    _, seen = rehearsal
+    run, refused = seen["notebook probe"]
+    assert "AccessDenied" in run.error and not run.ok
+    (line,) = refused
+    assert line.startswith("unknown: Studio execution role: sagemaker:ListNotebookInstances")
