@@ -10,18 +10,23 @@ import json
 import os
 from functools import lru_cache
 
-from aws_cdk import Aws, CfnMapping, Fn, Stack
+from aws_cdk import Aws, CfnCondition, CfnMapping, Fn, Stack
 from constructs import Construct
 
 from study_env.config import XGBOOST_VERSIONS
 
 MAP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sagemaker_images.json")
+DISTRIBUTION_MAP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sagemaker_distribution.json")
 XGBOOST_REPOSITORY = "sagemaker-xgboost"
 SKLEARN_REPOSITORY = "sagemaker-scikit-learn"
 # The scikit-learn image the Processing job runs preprocessing.py on (the SDK's SKLearnProcessor).
 SKLEARN_VERSION = "1.2-1"
 SKLEARN_TAG = f"{SKLEARN_VERSION}-cpu-py3"
 _MAPPING_ID = "SageMakerImageRegistries"
+_DISTRIBUTION_MAPPING_ID = "SageMakerDistributionAccounts"
+_DISTRIBUTION_CONDITION_ID = "SageMakerDistributionListed"
+# Fn::Or takes at most 10 conditions.
+_MAX_OR = 10
 
 
 @lru_cache(maxsize=1)
@@ -66,3 +71,56 @@ class SageMakerImages:
 
     def repository_arn(self, repository: str) -> str:
         return Fn.join("", [f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:", self.account, f":repository/{repository}"])
+
+
+@lru_cache(maxsize=1)
+def distribution_accounts() -> dict[str, str]:
+    """``{region: account}`` of the SageMaker Distribution images (Studio's JupyterLab images)."""
+    with open(DISTRIBUTION_MAP_FILE) as fh:
+        return json.load(fh)["accounts"]
+
+
+def distribution_image_name() -> str:
+    with open(DISTRIBUTION_MAP_FILE) as fh:
+        return json.load(fh)["image"]
+
+
+class SageMakerDistributionImage:
+    """The SageMaker Distribution image ARN of the stack's region, from the committed map.
+
+    ``image_arn`` is ``arn:${AWS::Partition}:sagemaker:${AWS::Region}:<account>:image/<name>`` where the
+    region is in the map, and ``AWS::NoValue`` elsewhere (Studio then picks its own default, which is a
+    SageMaker Distribution image too), so the stack deploys in every region Studio runs in.
+    """
+
+    def __init__(self, scope: Construct) -> None:
+        stack = Stack.of(scope)
+        accounts = distribution_accounts()
+        mapping = stack.node.try_find_child(_DISTRIBUTION_MAPPING_ID)
+        if not isinstance(mapping, CfnMapping):
+            mapping = CfnMapping(
+                stack, _DISTRIBUTION_MAPPING_ID, mapping={r: {"account": a} for r, a in sorted(accounts.items())}
+            )
+        condition = stack.node.try_find_child(_DISTRIBUTION_CONDITION_ID)
+        if not isinstance(condition, CfnCondition):
+            condition = CfnCondition(stack, _DISTRIBUTION_CONDITION_ID, expression=_region_in(sorted(accounts)))
+        arn = Fn.join(
+            "",
+            [
+                f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:",
+                mapping.find_in_map(Aws.REGION, "account"),
+                f":image/{distribution_image_name()}",
+            ],
+        )
+        self.image_arn: str = Fn.condition_if(condition.logical_id, arn, Aws.NO_VALUE).to_string()
+
+
+def _region_in(regions: list[str]):
+    """A condition expression true when the stack's region is one of ``regions``."""
+    equals = [Fn.condition_equals(Aws.REGION, region) for region in regions]
+    while len(equals) > 1:
+        equals = [
+            Fn.condition_or(*equals[i : i + _MAX_OR]) if len(equals[i : i + _MAX_OR]) > 1 else equals[i]
+            for i in range(0, len(equals), _MAX_OR)
+        ]
+    return equals[0]

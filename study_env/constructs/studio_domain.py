@@ -50,6 +50,8 @@ class StudioDomain(Construct):
         of every space (the user's and the spaces' default). Default: none.
     :param app_instance_types: instance types users may also start apps and spaces on (cost guard).
         Default: none (``instance_type`` only).
+    :param jupyter_lab_image_arn: JupyterLab's default image (a SageMaker Distribution image ARN, or
+        ``AWS::NoValue``). Default: none (Studio's own default).
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class StudioDomain(Construct):
         instance_type: str = "ml.t3.medium",
         built_in_lifecycle_config_arn: str | None = None,
         app_instance_types: Sequence[str] = (),
+        jupyter_lab_image_arn: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         SAGEMAKER_NAME.check("StudioDomain", "domain_name", domain_name)
@@ -100,7 +103,9 @@ class StudioDomain(Construct):
         # The built-in lifecycle configuration runs at every JupyterLab start, in every space; a default
         # one would only be pre-selected, and a space keeps whatever its user picked instead.
         jupyter_lab = sagemaker.CfnDomain.JupyterLabAppSettingsProperty(
-            default_resource_spec=sagemaker.CfnDomain.ResourceSpecProperty(instance_type=instance_type),
+            default_resource_spec=sagemaker.CfnDomain.ResourceSpecProperty(
+                instance_type=instance_type, sage_maker_image_arn=jupyter_lab_image_arn
+            ),
             built_in_lifecycle_config_arn=built_in_lifecycle_config_arn,
             app_lifecycle_management=idle_shutdown,
         )

@@ -10,6 +10,7 @@ from study_env.constructs.studio_domain import StudioDomain
 from study_env.constructs.studio_lifecycle import StudioLifecycle
 from study_env.constructs.studio_teardown import StudioTeardown
 from study_env.constructs.studio_user_access import StudioUserAccess
+from study_env.images import SageMakerDistributionImage
 from study_env.nag import acknowledge
 from study_env.stacks.lab_stack import LabStack
 from study_env.tags import lab_tags
@@ -60,6 +61,8 @@ class StudioStack(LabStack):
             idle_timeout_minutes=self.config.idle_timeout_minutes,
             instance_type=STUDIO_INSTANCE_TYPE,
             built_in_lifecycle_config_arn=self.lifecycle.lifecycle_config_arn,
+            # A supported SageMaker Distribution image (SDK 3.x): the lifecycle adds the SDK 2.x kernel beside it.
+            jupyter_lab_image_arn=SageMakerDistributionImage(self).image_arn,
             app_instance_types=self.config.allowed_instance_types,
         )
         self.user_access = StudioUserAccess(

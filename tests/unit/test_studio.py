@@ -780,3 +780,70 @@ def test_lifecycle_and_user_access_refuse_bad_props(scratch):
             prefix="mls",
             allowed_instance_types=[],
         )
+
+
+# --- JupyterLab's image -------------------------------------------------------------------------------
+
+
+def _holds(condition, region: str) -> bool:
+    """Evaluate a template condition of Fn::Or / Fn::Equals on AWS::Region for ``region``."""
+    ((fn, args),) = condition.items()
+    if fn == "Fn::Or":
+        return any(_holds(arg, region) for arg in args)
+    assert fn == "Fn::Equals" and {"Ref": "AWS::Region"} in args, condition
+    return region in args
+
+
+def test_jupyterlab_runs_the_sagemaker_distribution_image_of_its_region(tj):
+    from study_env.images import distribution_accounts
+
+    spec = _one(tj, "AWS::SageMaker::Domain")[1]["Properties"]["DefaultUserSettings"]["JupyterLabAppSettings"]
+    condition, arn, otherwise = spec["DefaultResourceSpec"]["SageMakerImageArn"]["Fn::If"]
+    assert otherwise == {"Ref": "AWS::NoValue"}
+    assert arn == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":sagemaker:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Fn::FindInMap": ["SageMakerDistributionAccounts", {"Ref": "AWS::Region"}, "account"]},
+                ":image/sagemaker-distribution-cpu",
+            ],
+        ]
+    }
+    mapping = tj["Mappings"]["SageMakerDistributionAccounts"]
+    assert {region: row["account"] for region, row in mapping.items()} == distribution_accounts()
+    # Public sources disagree on us-east-2's account; the SDK's registry (and AWS's image ARN page) say this one.
+    assert mapping["us-east-2"] == {"account": "137914896644"}
+    expression = tj["Conditions"][condition]
+    assert all(_holds(expression, region) for region in mapping)
+    # Elsewhere Studio picks its own default image: the stack still deploys.
+    assert not _holds(expression, "ap-south-2") and not _holds(expression, "us-gov-west-1")
+
+
+def test_the_distribution_map_is_the_sdks():
+    from sagemaker.core import image_uris
+
+    from study_env.images import distribution_accounts
+
+    config = image_uris.config_for_framework("sagemaker-distribution")
+    for version in config["versions"].values():
+        assert version["registries"] == distribution_accounts()
+    sdk2 = subprocess.run(
+        [
+            SDK2_PYTHON,
+            "-c",
+            "import json; from sagemaker import image_uris; "
+            "c = image_uris.config_for_framework('sagemaker-distribution'); "
+            "print(json.dumps([v['registries'] for v in c['versions'].values()]))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1"},
+    )
+    assert sdk2.returncode == 0, sdk2.stderr
+    assert all(registries == distribution_accounts() for registries in json.loads(sdk2.stdout.splitlines()[-1]))
