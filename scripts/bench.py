@@ -6,6 +6,8 @@ launcher import: a cold import of the launcher's handler module vs a bare `impor
 fresh interpreter; the handler from a copy of its asset folder without bytecode, as Lambda has it.
 launcher asset: the zipped size of lambda/launcher/ as CDK packages it (without __pycache__).
 sandbox: the whole rehearsal with IAM enforced vs with the enforcer off, alternating runs.
+suite: one `pytest -n 2` of the whole suite (the Day notebooks included) vs the empty app's synth
+measured above (target: 30x).
 Prints both medians and the ratio with its target; exits 1 when a ratio misses its target.
 """
 
@@ -68,6 +70,10 @@ def report(name: str, ours: float, base: float, base_name: str, target: float) -
     return ok
 
 
+# The empty app's median synth time, once bench_synth has measured it (the suite's yardstick).
+EMPTY_SYNTH: list[float] = []
+
+
 def bench_synth() -> bool:
     env = _env()
     out = tempfile.mkdtemp(prefix="bench-synth-")
@@ -81,6 +87,7 @@ def bench_synth() -> bool:
 
         empty_app = f"{sys.executable} {os.path.join('scripts', 'empty_app.py')}"
         ours, base = alternate(synth(None, "ours"), synth(empty_app, "empty"), RUNS)
+        EMPTY_SYNTH.append(base)
         return report("cdk synth", ours, base, "empty app", 1.5)
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -163,7 +170,22 @@ def bench_sandbox_iam() -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-BENCHES: list[Callable[[], bool]] = [bench_synth, bench_launcher_import, bench_launcher_asset, bench_sandbox_iam]
+def bench_suite() -> bool:
+    """The whole test suite, as `make test` runs it, against the empty app's synth time from bench_synth."""
+    if not EMPTY_SYNTH:
+        bench_synth()
+    env = _env()
+    seconds = _time([sys.executable, "-m", "pytest", "-q", "-n", "2"], env)
+    return report("make test (pytest -n 2)", seconds, EMPTY_SYNTH[-1], "empty app synth", 30)
+
+
+BENCHES: list[Callable[[], bool]] = [
+    bench_synth,
+    bench_launcher_import,
+    bench_launcher_asset,
+    bench_sandbox_iam,
+    bench_suite,
+]
 
 
 def main() -> int:

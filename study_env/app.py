@@ -53,6 +53,7 @@ def build_stacks(app: App, config: StudyConfig) -> LabStacks:
         foundation=foundation,
         studio=StudioStack(
             app,
+            alerts_topic=foundation.alerts.topic,
             **shared,
             **named("studio", "sagemaker-study-env: Studio domain, user profile with idle shutdown, and its teardown"),
         ),

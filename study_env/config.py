@@ -33,6 +33,8 @@ IDLE_TIMEOUT_RANGE = (60, 525600)
 SERVERLESS_MEMORY_CHOICES = (1024, 2048, 3072, 4096, 5120, 6144)
 SERVERLESS_CONCURRENCY_RANGE = (1, 200)
 ENDPOINT_TTL_RANGE = (0, 168)
+# The reaper's caps on jobs and Studio apps, in hours (0: off).
+REAPER_HOURS_RANGE = (0, 168)
 BUDGET_RANGE = (1, 10000)
 # `make destroy` context: puts the (optional) serving stack into the app so `destroy --all` removes it.
 DESTROY_CONTEXT = {"model_key": "models/destroy/model.tar.gz"}
@@ -66,6 +68,8 @@ class StudyConfig:
     serverless_max_concurrency: int = 5
     endpoint_instance_type: str = "ml.m5.large"
     endpoint_ttl_hours: int = 4
+    max_job_hours: int = 6
+    max_app_hours: int = 12
     budget_usd: int = 20
     alert_email: str | None = None
     availability_zones: tuple[str, ...] = ()
@@ -144,6 +148,8 @@ class StudyConfig:
             raise ContextError("endpoint_instance_type", endpoint_itype, ENDPOINT_INSTANCE_TYPE.rule)
         ttl = _int_in("endpoint_ttl_hours", value("endpoint_ttl_hours", d.endpoint_ttl_hours), *ENDPOINT_TTL_RANGE)
         budget = _int_in("budget_usd", value("budget_usd", d.budget_usd), *BUDGET_RANGE)
+        max_job = _int_in("max_job_hours", value("max_job_hours", d.max_job_hours), *REAPER_HOURS_RANGE)
+        max_app = _int_in("max_app_hours", value("max_app_hours", d.max_app_hours), *REAPER_HOURS_RANGE)
 
         email = _optional_str(value("alert_email", None))
         if email is not None and not _EMAIL_RE.match(email):
@@ -166,6 +172,8 @@ class StudyConfig:
             serverless_max_concurrency=concurrency,
             endpoint_instance_type=endpoint_itype,
             endpoint_ttl_hours=ttl,
+            max_job_hours=max_job,
+            max_app_hours=max_app,
             budget_usd=budget,
             alert_email=email,
             availability_zones=zones,

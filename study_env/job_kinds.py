@@ -140,3 +140,7 @@ def job_kind(key: str) -> JobKind:
         if kind.key == key:
             return kind
     raise KeyError(f"no SageMaker job kind {key!r}: one of {', '.join(k.key for k in JOB_KINDS)}")
+
+
+# What the lab cleanup deletes after stopping the jobs: an endpoint before its configuration, both before the model.
+DELETE_ORDER: Final = (ENDPOINT, ENDPOINT_CONFIG, MODEL)

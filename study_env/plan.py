@@ -13,11 +13,12 @@ import os
 from dataclasses import dataclass
 from typing import Final
 
-from study_env.paths import NOTEBOOKS_DIR, ROOT
+from study_env import prices
+from study_env.paths import NOTEBOOKS_DIR
 
 KERNEL_NAME: Final = "study-sdk2"
 KERNEL_DISPLAY_NAME: Final = "Python 3 (SageMaker SDK 2.x)"
-PRICES_FILE: Final = os.path.join(ROOT, "study_env", "data", "prices.json")
+PRICES_FILE: Final = prices.PRICES_FILE
 HELPER_MODULE: Final = os.path.join(NOTEBOOKS_DIR, "study_lab.py")
 
 

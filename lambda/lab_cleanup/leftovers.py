@@ -1,9 +1,11 @@
-"""On ``cdk destroy`` of the Jobs stack: delete the models and stop the jobs the lab made outside CloudFormation.
+"""On ``cdk destroy`` of the Jobs stack: stop the jobs and delete the endpoints, endpoint configurations and
+models the lab made outside CloudFormation, whoever made them.
 
-Contract with the job launcher: every job and model it creates is named ``<prefix>-...`` and tagged
-``study-env:prefix=<prefix>``. A leftover is a resource with both. Models that CloudFormation manages
-(the Serving stack's, tagged ``aws:cloudformation:stack-id``) are left to their stack; SageMaker
-propagates a tuning job's tags to its training jobs, so those are stopped with it.
+What is the lab's is decided by its tag, never by its name: the job launcher tags everything it
+creates ``study-env:prefix=<prefix>``, and so does the SageMaker SDK in the lab's Studio (its defaults
+file), which names what it makes ``sagemaker-xgboost-...``, ``kmeans-...`` and so on. Resources that
+CloudFormation manages (the Serving stack's, tagged ``aws:cloudformation:stack-id``) are left to their
+stack; SageMaker propagates a tuning job's tags to its training jobs, so those are stopped with it.
 
 Deleting or stopping something that is already gone or already stopping is not an error; any other
 failure fails the stack deletion with the list of what was left, so nothing billable is forgotten
@@ -27,7 +29,16 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from cfn_response import respond
-from lab_contract import CLOUDFORMATION_STACK_TAG_KEY, MODEL, PREFIX_TAG_KEY, STOP_ORDER, Kind
+from lab_contract import (
+    CLOUDFORMATION_STACK_TAG_KEY,
+    DELETE_ORDER,
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    MODEL,
+    PREFIX_TAG_KEY,
+    STOP_ORDER,
+    Kind,
+)
 
 LOG = logging.getLogger()
 LOG.setLevel(logging.INFO)
@@ -54,11 +65,28 @@ class OutOfTime(Exception):
 class CleanupReport:
     deleted_models: list[str] = field(default_factory=list)
     stopped_jobs: list[str] = field(default_factory=list)
+    deleted_endpoints: list[str] = field(default_factory=list)
+    deleted_endpoint_configs: list[str] = field(default_factory=list)
     already_gone: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    def done_list(self, kind: Kind) -> list[str]:
+        """Where what was done to ``kind`` is recorded."""
+        if kind is MODEL:
+            return self.deleted_models
+        if kind is ENDPOINT:
+            return self.deleted_endpoints
+        if kind is ENDPOINT_CONFIG:
+            return self.deleted_endpoint_configs
+        return self.stopped_jobs
+
     def as_data(self) -> dict[str, Any]:
-        return {"ModelsDeleted": len(self.deleted_models), "JobsStopped": len(self.stopped_jobs)}
+        return {
+            "ModelsDeleted": len(self.deleted_models),
+            "JobsStopped": len(self.stopped_jobs),
+            "EndpointsDeleted": len(self.deleted_endpoints),
+            "EndpointConfigsDeleted": len(self.deleted_endpoint_configs),
+        }
 
 
 @dataclass
@@ -103,6 +131,7 @@ def tags_of(sm, arn: str, sleep: Callable[[float], None] = time.sleep) -> dict[s
 
 
 def is_lab_model(tags: Mapping[str, str], prefix: str) -> bool:
+    """A model, endpoint or endpoint configuration of the lab that no CloudFormation stack manages."""
     return tags.get(PREFIX_TAG_KEY) == prefix and CLOUDFORMATION_STACK_TAG_KEY not in tags
 
 
@@ -110,21 +139,18 @@ def is_lab_job(tags: Mapping[str, str], prefix: str) -> bool:
     return tags.get(PREFIX_TAG_KEY) == prefix
 
 
-def _candidates(sm, prefix: str, kind: Kind, clock: Clock) -> Iterator[tuple[str, str]]:
-    """``(name, arn)`` of ``kind`` named with the prefix: running jobs, or every model."""
+def _candidates(sm, kind: Kind, clock: Clock) -> Iterator[tuple[str, str]]:
+    """``(name, arn)`` of every running job of ``kind``, or every endpoint, configuration or model."""
     name_key, arn_key = kind.field("Name"), kind.field("Arn")
-    filters: dict[str, str] = {"NameContains": prefix + "-"}
-    if kind is not MODEL:
-        filters["StatusEquals"] = "InProgress"
+    filters: dict[str, str] = {} if kind in DELETE_ORDER else {"StatusEquals": "InProgress"}
     for page in sm.get_paginator(kind.method("List")).paginate(**filters):
         clock.check()
         for item in page[kind.summaries_key]:
-            if item[name_key].startswith(prefix + "-"):
-                yield item[name_key], item[arn_key]
+            yield item[name_key], item[arn_key]
 
 
 def _every(kind: Kind) -> str:
-    return "every model" if kind is MODEL else f"every running {kind.label}"
+    return f"every {kind.label}" if kind in DELETE_ORDER else f"every running {kind.label}"
 
 
 def _attempt(report: CleanupReport, done: list[str], what: str, call, **params) -> None:
@@ -139,15 +165,15 @@ def _attempt(report: CleanupReport, done: list[str], what: str, call, **params) 
 
 
 def clean_up(sm, prefix: str, clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> CleanupReport:
-    """Stop the lab's running jobs, then delete its models; never raises for a single resource."""
+    """Stop the lab's running jobs, then delete its endpoints, configurations and models; never raises for one."""
     clock = clock or Clock()
     report = CleanupReport()
-    phases: list[tuple[Kind, str, list[str]]] = [(kind, "Stop", report.stopped_jobs) for kind in STOP_ORDER]
-    phases.append((MODEL, "Delete", report.deleted_models))
-    for index, (kind, verb, done) in enumerate(phases):
+    phases = [(kind, "Stop") for kind in STOP_ORDER] + [(kind, "Delete") for kind in DELETE_ORDER]
+    for index, (kind, verb) in enumerate(phases):
+        done = report.done_list(kind)
         pending: list[str] | None = None  # None while still listing
         try:
-            listed = list(_candidates(sm, prefix, kind, clock))
+            listed = list(_candidates(sm, kind, clock))
             pending = [f"{kind.label} {name}" for name, _ in listed]
             for name, arn in listed:
                 clock.check()
@@ -157,12 +183,12 @@ def clean_up(sm, prefix: str, clock: Clock | None = None, sleep: Callable[[float
                 except ClientError as err:
                     report.errors.append(f"{what}: could not read its tags: {_describe(err)}")
                     continue
-                owned = is_lab_model(tags, prefix) if kind is MODEL else is_lab_job(tags, prefix)
+                owned = is_lab_model(tags, prefix) if kind in DELETE_ORDER else is_lab_job(tags, prefix)
                 if owned:
                     _attempt(report, done, what, getattr(sm, kind.method(verb)), **{kind.field("Name"): name})
         except OutOfTime:
             now = pending if pending is not None else [_every(kind)]
-            later = [_every(k) for k, _, _ in phases[index + 1 :]]
+            later = [_every(k) for k, _ in phases[index + 1 :]]
             report.errors.append("stopped before the function's time limit; not yet checked: " + ", ".join(now + later))
             break
     return report

@@ -55,3 +55,7 @@ JOBS = {kind.key: kind for kind in (PROCESSING, TRAINING, TUNING, TRANSFORM)}
 # Stopping a tuning job stops the training jobs it started: tuning first.
 STOP_ORDER = (TUNING, TRAINING, PROCESSING, TRANSFORM)
 MODEL = Kind("model", "Model", "Models", console_path="models")
+ENDPOINT = Kind("endpoint", "Endpoint", "Endpoints")
+ENDPOINT_CONFIG = Kind("endpoint-config", "EndpointConfig", "EndpointConfigs")
+# What may bill or clutter after the jobs are stopped: an endpoint before its configuration, both before the model.
+DELETE_ORDER = (ENDPOINT, ENDPOINT_CONFIG, MODEL)

@@ -1,11 +1,13 @@
-"""Studio stack: a public-subnet VPC, the Studio domain and user profile, SDK defaults, and its teardown."""
+"""Studio stack: a public-subnet VPC, the Studio domain and user profile, its lifecycle, its reaper and teardown."""
 
 from __future__ import annotations
 
 from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from study_env.constructs.lab_reaper import LabReaper
 from study_env.constructs.studio_domain import StudioDomain
 from study_env.constructs.studio_lifecycle import StudioLifecycle
 from study_env.constructs.studio_teardown import StudioTeardown
@@ -19,7 +21,7 @@ STUDIO_INSTANCE_TYPE = "ml.t3.medium"
 
 
 class StudioStack(LabStack):
-    def __init__(self, scope: Construct, id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, id: str, *, alerts_topic: sns.ITopic, **kwargs) -> None:
         super().__init__(scope, id, **kwargs)
         # Public subnets only: a NAT gateway or an interface endpoint would bill by the hour. Zones:
         # the region's first two, or the ones context names (to keep Studio out of a constrained zone).
@@ -75,6 +77,18 @@ class StudioStack(LabStack):
             allowed_instance_types=self.config.allowed_instance_types,
         )
         self.teardown = StudioTeardown(self, "Teardown", studio=self.studio, vpc=self.vpc)
+        # What the learner's notebooks make escapes the lab's other guards: an hourly reaper catches it.
+        self.reaper = LabReaper(
+            self,
+            "Reaper",
+            prefix=self.config.prefix,
+            studio=self.studio,
+            alert_topic=alerts_topic,
+            endpoint_ttl_hours=self.config.endpoint_ttl_hours,
+            max_job_hours=self.config.max_job_hours,
+            max_app_hours=self.config.max_app_hours,
+            instance_types=(STUDIO_INSTANCE_TYPE, *self.config.allowed_instance_types),
+        )
 
         CfnOutput(self, "DomainId", value=self.studio.domain_id, description="SageMaker Studio domain ID")
         CfnOutput(self, "UserProfileName", value=self.studio.user_profile_name, description="Studio user profile")

@@ -14,18 +14,19 @@ lambda_assets.add_to_path("launcher")
 import lab_contract  # noqa: E402  (lambda/shared, as bundled next to each handler)
 
 SAGEMAKER = botocore.session.get_session().get_service_model("sagemaker")
-KINDS = [*JOB_KINDS, MODEL]
+KINDS = [*JOB_KINDS, *job_kinds.DELETE_ORDER]
 
 
-def test_the_tables_name_the_same_kinds_in_the_same_stop_order():
+def test_the_tables_name_the_same_kinds_in_the_same_stop_and_delete_order():
     assert list(lab_contract.JOBS) == [kind.key for kind in JOB_KINDS]
     assert [k.key for k in lab_contract.STOP_ORDER] == [k.key for k in job_kinds.STOP_ORDER]
+    assert [k.key for k in lab_contract.DELETE_ORDER] == [k.key for k in job_kinds.DELETE_ORDER]
     assert lab_contract.MODEL.key == MODEL.key
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.key)
 def test_each_kind_is_spelled_alike_on_both_sides(kind):
-    other = lab_contract.JOBS.get(kind.key, lab_contract.MODEL)
+    other = lab_contract.JOBS.get(kind.key) or {k.key: k for k in lab_contract.DELETE_ORDER}[kind.key]
     assert other.stem == kind.stem
     assert other.summaries_key == kind.list_key
     assert other.field("Name") == kind.name_field and other.field("Arn") == kind.arn_field

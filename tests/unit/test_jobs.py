@@ -182,9 +182,12 @@ def test_cleanup_runs_on_delete_of_a_custom_resource_with_the_prefix(synth):
     assert int(resource["Properties"]["ServiceTimeout"]) == 360
 
 
-def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cleanup_statements):
+def test_cleanup_may_stop_and_delete_only_lab_tagged_resources_whatever_their_names(cleanup_statements):
+    # Studio's SDK names what it makes sagemaker-xgboost-..., kmeans-...: the tag decides, so the scope is the tag.
     stop_delete = cleanup_statements["StopAndDeleteTaggedLabResources"]
     assert sorted(stop_delete["Action"]) == [
+        "sagemaker:DeleteEndpoint",
+        "sagemaker:DeleteEndpointConfig",
         "sagemaker:DeleteModel",
         "sagemaker:StopHyperParameterTuningJob",
         "sagemaker:StopProcessingJob",
@@ -193,11 +196,13 @@ def test_cleanup_may_stop_and_delete_only_lab_named_and_lab_tagged_resources(cle
     ]
     assert stop_delete["Condition"] == {"StringEquals": {"aws:ResourceTag/study-env:prefix": "mls"}}
     expected = [
-        ":hyper-parameter-tuning-job/mls-*",
-        ":model/mls-*",
-        ":processing-job/mls-*",
-        ":training-job/mls-*",
-        ":transform-job/mls-*",
+        ":endpoint-config/*",
+        ":endpoint/*",
+        ":hyper-parameter-tuning-job/*",
+        ":model/*",
+        ":processing-job/*",
+        ":training-job/*",
+        ":transform-job/*",
     ]
     assert sorted(_arn_tail(r) for r in stop_delete["Resource"]) == expected
     assert sorted(_arn_tail(r) for r in cleanup_statements["ReadLabTags"]["Resource"]) == expected
@@ -208,6 +213,8 @@ def test_only_list_calls_are_unscoped(cleanup_statements):
     star = [s for s in cleanup_statements.values() if s["Resource"] == "*"]
     assert [sorted(s["Action"]) for s in star] == [
         [
+            "sagemaker:ListEndpointConfigs",
+            "sagemaker:ListEndpoints",
             "sagemaker:ListHyperParameterTuningJobs",
             "sagemaker:ListModels",
             "sagemaker:ListProcessingJobs",

@@ -680,6 +680,8 @@ def test_context_variant_reaches_the_domain(variant, snapshot):
         ({"idle_timeout_minutes": 525601}, "idle_timeout_minutes", "between 60 and 525600"),
         ({"user_profile_name": "a" * 64}, "user_profile_name", "1-63 letters"),
         ({"user_profile_name": "bad_name"}, "user_profile_name", "letters, digits and hyphens"),
+        ({"max_app_hours": -1}, "max_app_hours", "between 0 and 168"),
+        ({"max_job_hours": "six"}, "max_job_hours", "whole number"),
     ],
 )
 def test_bad_studio_context_names_key_and_rule(overrides, key, rule):

@@ -107,8 +107,9 @@ GAPS: tuple[Gap, ...] = (
         "resources a stack creates carry no aws:cloudformation:stack-id tag, which CloudFormation adds "
         "to every taggable resource; the lab cleanup would take the serving stack's model for one the "
         "launcher left and delete it, and the stack's own delete then fails",
-        "before destroy, tag each stack's SageMaker models with aws:cloudformation:stack-id as CloudFormation does",
-        "nothing beyond the models: the cleanup only reads the tags of models and jobs",
+        "before destroy, tag each stack's SageMaker models, endpoint configurations and endpoints with "
+        "aws:cloudformation:stack-id as CloudFormation does",
+        "nothing beyond those: the cleanup only reads the tags of jobs, models, endpoint configurations and endpoints",
     ),
     Gap(
         "lambda-code",
@@ -153,6 +154,12 @@ GAPS: tuple[Gap, ...] = (
         "answer each CSV row of the request with a stand-in score in [0, 1) (the same for the same row), "
         "as CSV or, when the request accepts JSON, as XGBoost's JSON predictions document (patch_emulator)",
         "the model: the scores mean nothing",
+    ),
+    Gap(
+        "studio-apps",
+        "moto has no Studio apps: ListApps is not implemented",
+        "ListApps answers an empty list (patch_emulator), so the reaper's look at the domain's apps runs",
+        "stopping an app: the reaper's app part is covered by its Stubber tests",
     ),
     Gap(
         "missing-services",
@@ -526,8 +533,9 @@ def _write_prepared_splits(account_id: str, outputs: list[dict]) -> None:
 
 
 def _service_answer_patches() -> list[Patch]:
-    """'endpoint-answers' and 'missing-services': answers the Studio notebooks print."""
+    """'endpoint-answers', 'missing-services' and 'studio-apps': answers the notebooks and the reaper read."""
     from moto.comprehend.models import ComprehendBackend
+    from moto.sagemaker.responses import SageMakerResponse
     from moto.sagemakerruntime.models import SageMakerRuntimeBackend
     from moto.transcribe.models import FakeTranscriptionJob
 
@@ -567,7 +575,11 @@ def _service_answer_patches() -> list[Patch]:
             _s3_backend(self._account_id).put_object(self._output_bucket_name, key, json.dumps(document).encode())
             self._written = True
 
+    def list_apps(self):
+        return json.dumps({"Apps": []})
+
     return [
+        Patch(SageMakerResponse, "list_apps", list_apps, adds=True),
         Patch(SageMakerRuntimeBackend, "invoke_endpoint", invoke_endpoint),
         Patch(FakeTranscriptionJob, "advance", advance),
         Patch(ComprehendBackend, "detect_key_phrases", detect_key_phrases),
@@ -696,14 +708,18 @@ def empty_bucket(s3, bucket: str) -> int:
     return removed
 
 
+# The types whose stack-id tag the lab cleanup reads (to leave what a stack manages to its stack).
+CLOUDFORMATION_TAGGED = ("AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint")
+
+
 def tag_stack_models(session) -> list[str]:
-    """'cloudformation-tags' gap: the stack-id tag CloudFormation puts on the models it creates."""
+    """'cloudformation-tags' gap: the stack-id tag CloudFormation puts on the models and endpoints it creates."""
     cfn, sm = session.client("cloudformation"), session.client("sagemaker")
     done = []
     for stack in cfn.describe_stacks()["Stacks"]:
         for resource in cfn.describe_stack_resources(StackName=stack["StackName"])["StackResources"]:
-            if resource.get("ResourceType") == "AWS::SageMaker::Model" and resource.get("PhysicalResourceId"):
-                # A model's physical id (its Ref) is its ARN.
+            if resource.get("ResourceType") in CLOUDFORMATION_TAGGED and resource.get("PhysicalResourceId"):
+                # The physical id (Ref) of a model, an endpoint configuration and an endpoint is its ARN.
                 sm.add_tags(
                     ResourceArn=resource["PhysicalResourceId"],
                     Tags=[{"Key": CLOUDFORMATION_STACK_KEY, "Value": stack["StackId"]}],

@@ -16,6 +16,7 @@ from study_env.cli.lab import find_lab
 from study_env.cli.serving import CdkServing
 from study_env.paths import SAMPLE_DATA_DIR
 from tools.assembly import CloudAssembly
+from tools.sandbox.forgotten import forget_and_reap
 from tools.sandbox.in_process import InProcessTransport
 from tools.sandbox.rehearsal import CdkCli, Emulator, RehearsalError
 
@@ -104,4 +105,6 @@ def use_lab(emulator: Emulator, cdk: CdkCli, assembly: CloudAssembly, outputs: d
     report.append(
         f"left {lab.stack_name('serving')} deployed (model_key={LEFT_RUNNING_MODEL_KEY}) for destroy --all to remove"
     )
+    # A learner's forgotten notebook endpoints: the reaper deletes one, make destroy the other.
+    report += forget_and_reap(emulator, outputs)
     return report

@@ -55,16 +55,41 @@ def _model_names(sm) -> set[str]:
     return {m["ModelName"] for m in sm.list_models()["Models"]}
 
 
-def test_delete_removes_lab_tagged_models_and_nothing_else(sm):
+def test_delete_removes_lab_tagged_models_whatever_their_name_and_nothing_else(sm):
     _model(sm, "mls-transform-1", LAB_TAG)
     _model(sm, "mls-transform-2", LAB_TAG, {"Key": "other", "Value": "x"})
     _model(sm, "mls-untagged")  # named like the lab's but not tagged by the launcher
     _model(sm, "mls-other-lab", {"Key": "study-env:prefix", "Value": "lab2"})
     _model(sm, "mls-from-cloudformation", LAB_TAG, CFN_TAG)  # the Serving stack's: its stack deletes it
-    _model(sm, "someone-elses", LAB_TAG)  # tagged, but not named with the prefix
+    _model(sm, "sagemaker-xgboost-2026-12-03-06-07-33-143", LAB_TAG)  # made in Studio: the SDK's name, the lab's tag
     data = leftovers.on_event(_event("Delete", Prefix="mls"), sm=sm)
-    assert data == {"ModelsDeleted": 2, "JobsStopped": 0}
-    assert _model_names(sm) == {"mls-untagged", "mls-other-lab", "mls-from-cloudformation", "someone-elses"}
+    assert data == {"ModelsDeleted": 3, "JobsStopped": 0, "EndpointsDeleted": 0, "EndpointConfigsDeleted": 0}
+    assert _model_names(sm) == {"mls-untagged", "mls-other-lab", "mls-from-cloudformation"}
+
+
+def _serving(sm, name: str, *tags: dict) -> None:
+    """An endpoint as a notebook's deploy() makes it: a model, a configuration and an endpoint of one name."""
+    _model(sm, name, *tags)
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+        ],
+        Tags=list(tags),
+    )
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=list(tags))
+
+
+def test_a_forgotten_notebook_endpoint_is_deleted_with_its_configuration_and_model(sm):
+    _serving(sm, "sagemaker-xgboost-2026-12-03-06-09-14-544", LAB_TAG)
+    _serving(sm, "mls-serving-endpoint", LAB_TAG, CFN_TAG)  # the Serving stack's own
+    _serving(sm, "another-project", {"Key": "project", "Value": "theirs"})
+    data = leftovers.on_event(_event("Delete", Prefix="mls"), sm=sm)
+    assert data == {"ModelsDeleted": 1, "JobsStopped": 0, "EndpointsDeleted": 1, "EndpointConfigsDeleted": 1}
+    remaining = {"mls-serving-endpoint", "another-project"}
+    assert {e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]} == remaining
+    assert {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]} == remaining
+    assert _model_names(sm) == remaining
 
 
 def test_finished_jobs_are_not_touched(sm):
@@ -104,7 +129,18 @@ def _stubbed():
     return client, Stubber(client)
 
 
-LIST_RUNNING = {"NameContains": "mls-", "StatusEquals": "InProgress"}
+LIST_RUNNING = {"StatusEquals": "InProgress"}
+
+
+def _nothing_to_delete(stub) -> None:
+    for kind in leftovers.DELETE_ORDER:
+        stub.add_response(kind.method("List"), {kind.summaries_key: []}, {})
+
+
+def _no_serving(stub) -> None:
+    """No endpoint and no endpoint configuration: what the phases before the models list."""
+    for kind in leftovers.DELETE_ORDER[:-1]:
+        stub.add_response(kind.method("List"), {kind.summaries_key: []}, {})
 
 
 def _summary(kind, name: str) -> dict:
@@ -124,7 +160,7 @@ def test_running_lab_jobs_are_stopped_tuning_first_and_others_left():
     client, stub = _stubbed()
     running = {
         "tuning job": ["mls-tune-1"],
-        "training job": ["mls-train-1", "mls-train-untagged", "otherlab-mls-train"],
+        "training job": ["mls-train-1", "mls-train-untagged", "otherlab-mls-train", "sagemaker-xgboost-1"],
         "processing job": ["mls-process-1"],
         "transform job": ["mls-transform-1"],
     }
@@ -132,19 +168,20 @@ def test_running_lab_jobs_are_stopped_tuning_first_and_others_left():
         names = running[kind.label]
         stub.add_response(kind.method("List"), {kind.summaries_key: [_summary(kind, n) for n in names]}, LIST_RUNNING)
         for n in names:
-            if not n.startswith("mls-"):
-                continue  # filtered by name before any tag lookup
-            tags = [] if n == "mls-train-untagged" else [LAB_TAG]
-            stub.add_response("list_tags", {"Tags": tags}, {"ResourceArn": f"{ARN}:job/{n}"})
-            if tags:
+            # The tag decides, not the name: another lab's job is left, a notebook's job is stopped.
+            tags = {"mls-train-untagged": [], "otherlab-mls-train": [{"Key": "study-env:prefix", "Value": "otherlab"}]}
+            tags_of_n = tags.get(n, [LAB_TAG])
+            stub.add_response("list_tags", {"Tags": tags_of_n}, {"ResourceArn": f"{ARN}:job/{n}"})
+            if tags_of_n == [LAB_TAG]:
                 stub.add_response(kind.method("Stop"), {}, {kind.field("Name"): n})
-    stub.add_response("list_models", {"Models": []}, {"NameContains": "mls-"})
+    _nothing_to_delete(stub)
     with stub:
         report = leftovers.clean_up(client, "mls")
     stub.assert_no_pending_responses()
     assert report.stopped_jobs == [
         "tuning job mls-tune-1",
         "training job mls-train-1",
+        "training job sagemaker-xgboost-1",
         "processing job mls-process-1",
         "transform job mls-transform-1",
     ]
@@ -173,7 +210,7 @@ def test_a_job_already_stopping_is_not_an_error_but_access_denied_fails_the_dele
             "not authorized",
             expected_params={kind.field("Name"): "mls-b"},
         )
-    stub.add_response("list_models", {"Models": []}, {"NameContains": "mls-"})
+    _nothing_to_delete(stub)
     with stub, pytest.raises(RuntimeError) as err:
         leftovers.on_event(_event("Delete", Prefix="mls"), sm=client)
     assert str(err.value) == "left behind: training job mls-b: AccessDeniedException: not authorized"
@@ -295,9 +332,8 @@ def _model_summary(name: str) -> dict:
 def test_a_throttled_list_tags_is_retried_for_that_resource_and_the_rest_goes_on():
     client, stub = _stubbed()
     _no_running_jobs(stub)
-    stub.add_response(
-        "list_models", {"Models": [_model_summary(n) for n in ("mls-a", "mls-b", "mls-c")]}, {"NameContains": "mls-"}
-    )
+    _no_serving(stub)
+    stub.add_response("list_models", {"Models": [_model_summary(n) for n in ("mls-a", "mls-b", "mls-c")]}, {})
     # mls-a: throttled once, then read and deleted.
     stub.add_client_error("list_tags", "ThrottlingException", "Rate exceeded", expected_params={"ResourceArn": ANY})
     stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:model/mls-a"})
@@ -329,7 +365,8 @@ def test_a_throttled_list_tags_is_retried_for_that_resource_and_the_rest_goes_on
 def test_only_a_validation_error_saying_gone_or_finished_counts_as_gone(message, gone):
     client, stub = _stubbed()
     _no_running_jobs(stub)
-    stub.add_response("list_models", {"Models": [_model_summary("mls-a")]}, {"NameContains": "mls-"})
+    _no_serving(stub)
+    stub.add_response("list_models", {"Models": [_model_summary("mls-a")]}, {})
     stub.add_response("list_tags", {"Tags": [LAB_TAG]}, {"ResourceArn": f"{ARN}:model/mls-a"})
     stub.add_client_error("delete_model", "ValidationException", message, expected_params={"ModelName": "mls-a"})
     with stub:
@@ -379,7 +416,8 @@ def test_near_the_time_limit_the_cleanup_stops_and_fails_naming_what_it_did_not_
     assert body["Status"] == "FAILED"
     assert body["Reason"].startswith(
         "RuntimeError: left behind: stopped before the function's time limit; not yet checked: "
-        "training job mls-train-2, every running processing job, every running transform job, every model"
+        "training job mls-train-2, every running processing job, every running transform job, every endpoint, "
+        "every endpoint-config, every model"
     )
 
 
@@ -402,7 +440,8 @@ def test_the_cleanups_client_retries_throttling_ten_times(monkeypatch):
             return None
 
         sm.meta.events.register_first("before-send.sagemaker", throttle)
-        assert leftovers.on_event(_event("Delete", Prefix="mls"), sm=sm) == {"ModelsDeleted": 1, "JobsStopped": 0}
+        data = leftovers.on_event(_event("Delete", Prefix="mls"), sm=sm)
+        assert data == {"ModelsDeleted": 1, "JobsStopped": 0, "EndpointsDeleted": 0, "EndpointConfigsDeleted": 0}
         assert throttles["left"] == 0
 
 

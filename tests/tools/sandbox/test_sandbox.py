@@ -41,13 +41,27 @@ def without_one_statement(emulator, outputs, sid):
     return response, [verdict.line() for verdict in refused]
 
 
-def a_notebook_that_is_refused(emulator, studio, admin):
-    """A notebook cell the execution role may not run (Studio's notebook instances are not the lab's)."""
+FORGOTTEN_ENDPOINT = """import boto3
+from sagemaker.estimator import Estimator
+
+sm = boto3.client("sagemaker")
+done = sm.list_training_jobs(NameContains="sagemaker-xgboost", StatusEquals="Completed")["TrainingJobSummaries"]
+predictor = Estimator.attach(done[0]["TrainingJobName"]).deploy(initial_instance_count=1, instance_type="ml.m5.large")
+"""
+
+
+def write_notebook(studio, name: str, *cells: str) -> None:
     notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("import boto3\nboto3.client('sagemaker').list_notebook_instances()")],
+        cells=[nbformat.v4.new_code_cell(cell) for cell in cells],
         metadata={"kernelspec": {"name": "study-sdk2", "display_name": "", "language": "python"}},
     )
-    nbformat.write(notebook, f"{studio.notebook_dir}/probe.ipynb")
+    nbformat.write(notebook, f"{studio.notebook_dir}/{name}.ipynb")
+
+
+def a_notebook_that_is_refused(emulator, studio, admin):
+    """A notebook cell the execution role may not run (Studio's notebook instances are not the lab's)."""
+    write_notebook(studio, "probe", "import boto3\nboto3.client('sagemaker').list_notebook_instances()")
+    write_notebook(studio, "forgotten", FORGOTTEN_ENDPOINT)
     with emulator.iam.expecting_refusals() as refused:
         run = studio.run(Day("Probe", "probe", "", bills=False), lambda: still_billing(admin))
     return run, [verdict.line() for verdict in refused]
@@ -72,9 +86,13 @@ def rehearsal(tmp_path_factory):
         seen["notebook probe"] = a_notebook_that_is_refused(emulator, studio, admin)
         report = use_lab(emulator, cdk, assembly, outputs)
         seen["probe"] = without_one_statement(emulator, outputs, "CreateLabJobs")
+        # A learner who forgets the last cells of Day 11: make destroy must still leave nothing.
+        seen["billing before"] = still_billing(admin)
+        seen["forgotten"] = studio.run(Day("Forgotten", "forgotten", "", bills=True), lambda: still_billing(admin))
         return report
 
-    result = rehearse(use_and_look, workdir=str(tmp_path_factory.mktemp("sandbox")), say=lambda line: None)
+    seen["said"] = []
+    result = rehearse(use_and_look, workdir=str(tmp_path_factory.mktemp("sandbox")), say=seen["said"].append)
     return result, seen
 
 
@@ -146,3 +164,28 @@ def test_a_refused_request_in_a_notebook_fails_its_run_and_is_named(rehearsal):
     assert "AccessDenied" in run.error and not run.ok
     (line,) = refused
     assert line.startswith("unknown: Studio execution role: sagemaker:ListNotebookInstances")
+
+
+def test_an_endpoint_a_notebook_forgot_is_deleted_by_make_destroy(rehearsal):
+    result, seen = rehearsal
+    run = seen["forgotten"]
+    assert run.error == ""
+    # Beside what the study CLI's tour leaves to destroy (the serving stack's endpoint, one made as a notebook would).
+    (forgotten,) = set(run.billing) - set(seen["billing before"])
+    assert forgotten.startswith("endpoint sagemaker-xgboost-")
+    # The Jobs stack's cleanup deleted it (with its configuration and model) as its own role; nothing is left.
+    cleanups = [line for line in seen["said"] if "ran the cleanup handler" in line]
+    assert len(cleanups) == 1, cleanups
+    (cleanup,) = cleanups
+    # This one, and the one the study CLI's tour made the way a notebook does and left (below).
+    assert "'EndpointsDeleted': 2, 'EndpointConfigsDeleted': 2" in cleanup
+    assert result.leftovers == {}
+
+
+def test_the_reaper_deleted_a_forgotten_endpoint_past_its_time_to_live_and_said_what_it_saved(rehearsal):
+    result, _ = rehearsal
+    (line,) = [line for line in result.lab_report if line.startswith("reaper: ")]
+    assert line == (
+        "reaper: deleted endpoint sagemaker-xgboost-2026-12-03-01-00-00-001 after 5.0 h; it would have cost $2.76 a day"
+    )
+    assert "mls-studio reaper" in result.principals
