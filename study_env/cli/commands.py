@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from study_env.cli import billing
 from study_env.cli.context import Context
-from study_env.cli.lab import ACTION_KINDS, ENDPOINT_OUTPUT, STACK_PARTS, LabError, launch
+from study_env.cli.lab import ACTION_KINDS, STACK_PARTS, LabError, launch
 from study_env.cli.serving import serving_destroy_command
-from study_env.job_kinds import ENDPOINT, JOB_KINDS, SageMakerKind
-
-ACTIVE_JOB_STATES = ("InProgress", "Stopping")
+from study_env.job_kinds import ENDPOINT, ENDPOINT_CONFIG, JOB_KINDS, SageMakerKind
 
 
 def _parse_assignments(pairs: list[str] | None, option: str, *, as_json: bool = True) -> dict[str, Any]:
@@ -87,30 +87,17 @@ def cmd_status(ctx: Context, args) -> int:
         ctx.out(f"{lab.stack_name(part)}: deployed")
         for key, value in sorted(outputs.items()):
             ctx.out(f"  {key}: {value}")
-    running = active_jobs(ctx)
-    ctx.out(f"running jobs: {len(running)}" + "".join(f"\n  {kind} {name}" for kind, name in running))
-    endpoints = lab_endpoints(ctx)
-    ctx.out(f"endpoints (bill while they exist): {len(endpoints)}" + "".join(f"\n  {n} {s}" for n, s in endpoints))
+    billables = billing.what_bills(ctx.sagemaker, lab.prefix, lab.outputs.get("studio", {}).get("DomainId"))
+    for line in billing.render(billables, billing.now_utc(ctx.clock)).splitlines():
+        ctx.out(line.rstrip())
     return 0
 
 
 def _summaries(ctx: Context, kind: SageMakerKind, **filters) -> list[dict]:
-    listed = getattr(ctx.sagemaker, kind.method("List"))(NameContains=ctx.lab.name_prefix, MaxResults=100, **filters)
-    return [summary for summary in listed.get(kind.list_key, []) if ctx.lab.owns(summary[kind.name_field])]
-
-
-def active_jobs(ctx: Context, states: tuple[str, ...] = ACTIVE_JOB_STATES) -> list[tuple[str, str]]:
-    """``(action, job name)`` of the lab's jobs in ``states``."""
-    return [
-        (action, summary[kind.name_field])
-        for action, kind in ACTION_KINDS.items()
-        for status in states
-        for summary in _summaries(ctx, kind, StatusEquals=status)
-    ]
-
-
-def lab_endpoints(ctx: Context) -> list[tuple[str, str]]:
-    return [(e[ENDPOINT.name_field], e[ENDPOINT.status_field]) for e in _summaries(ctx, ENDPOINT)]
+    summaries = []
+    for page in ctx.sagemaker.get_paginator(kind.method("List")).paginate(NameContains=ctx.lab.name_prefix, **filters):
+        summaries += [s for s in page.get(kind.list_key, []) if ctx.lab.owns(s[kind.name_field])]
+    return summaries
 
 
 def cmd_jobs(ctx: Context, args) -> int:
@@ -168,38 +155,57 @@ def cmd_invoke(ctx: Context, args) -> int:
 
 
 def cmd_cleanup(ctx: Context, args) -> int:
-    """Stop what bills by the hour: the lab's running jobs and its endpoints (stacks stay)."""
+    """Stop what bills by the hour, whoever made it: the lab's running jobs, endpoints and Studio apps."""
     sagemaker = ctx.sagemaker
-    # A Stopping job is already on its way out; SageMaker rejects a second stop with ValidationException.
-    actions: list[tuple[str, SageMakerKind, str, str]] = [
-        (f"stop {ACTION_KINDS[action].label} {name}", ACTION_KINDS[action], "Stop", name)
-        for action, name in active_jobs(ctx, states=("InProgress",))
-    ]
-    serving = ctx.lab.outputs.get("serving", {})
-    for name, _status in lab_endpoints(ctx):
-        if name == serving.get(ENDPOINT_OUTPUT):
-            ctx.out(
-                f"endpoint {name} belongs to stack {ctx.lab.stack_name('serving')}: remove it with "
-                f"`{serving_destroy_command(ctx.lab)}`"
+    actions: list[tuple[str, Callable[..., Any], dict[str, str]]] = []
+    domain_id = ctx.lab.outputs.get("studio", {}).get("DomainId")
+    for item in billing.what_bills(sagemaker, ctx.lab.prefix, domain_id):
+        params = dict(item.delete_params)
+        if item.kind == ENDPOINT.key:
+            if item.managed_by:
+                ctx.out(
+                    f"endpoint {item.name} belongs to stack {item.managed_by}: {_stack_removal(ctx, item.managed_by)}"
+                )
+                continue
+            actions.append(
+                (f"delete endpoint {item.name}", sagemaker.delete_endpoint, {ENDPOINT.name_field: item.name})
             )
-            continue
-        actions.append((f"delete endpoint {name}", ENDPOINT, "Delete", name))
+            config = params.get(ENDPOINT_CONFIG.name_field)
+            if config:
+                actions.append(
+                    (
+                        f"delete endpoint config {config}",
+                        sagemaker.delete_endpoint_config,
+                        {ENDPOINT_CONFIG.name_field: config},
+                    )
+                )
+        elif item.kind == "app":
+            actions.append((f"delete Studio app {item.name}", sagemaker.delete_app, params))
+        elif item.status == "InProgress":  # a Stopping job is already on its way out; a second stop is refused
+            kind = next(k for k in JOB_KINDS if k.label == item.kind)
+            actions.append((f"stop {item.kind} {item.name}", getattr(sagemaker, kind.method("Stop")), params))
     if not actions:
-        ctx.out("nothing running and no endpoint: nothing bills by the hour")
+        ctx.out("nothing of the lab runs and no endpoint: nothing bills by the hour")
         return 0
     failed = 0
-    for description, kind, verb, name in actions:
+    for description, call, params in actions:
         if args.dry_run:
             ctx.out(f"would {description}")
             continue
         try:
-            getattr(sagemaker, kind.method(verb))(**{kind.name_field: name})
+            call(**params)
         except ClientError as err:
             failed += 1
             ctx.out(f"could not {description}: {client_error_message(err)}")
             continue
         ctx.out(description)
     return 1 if failed else 0
+
+
+def _stack_removal(ctx: Context, stack: str) -> str:
+    if stack == ctx.lab.stack_name("serving"):
+        return f"remove it with `{serving_destroy_command(ctx.lab)}`"
+    return "its stack removes it"
 
 
 def client_error_message(err: ClientError) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from study_env.cli.lab import Lab, Transport, wait_for
@@ -24,6 +25,8 @@ class Context:
     timeout_seconds: float = DEFAULT_TIMEOUT_MINUTES * 60
     poll_seconds: float = 15.0
     serving: ServingDeployer | None = None
+    # What time it is (the cost views' "running for"); tests pass a fixed one.
+    clock: Callable[[], datetime] | None = None
     _transport: Transport | None = field(default=None, repr=False)
 
     @property

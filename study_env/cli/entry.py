@@ -18,6 +18,7 @@ from study_env.cli.commands import (
     cmd_status,
 )
 from study_env.cli.context import Context
+from study_env.cli.cost import cmd_cost, print_plan
 from study_env.cli.lab import Lab, LabError, LambdaTransport, Transport, find_lab, no_credentials
 from study_env.cli.parser import build_parser
 from study_env.cli.pipeline import cmd_pipeline
@@ -33,6 +34,7 @@ COMMANDS = {
     "invoke": cmd_invoke,
     "pipeline": cmd_pipeline,
     "cleanup": cmd_cleanup,
+    "cost": cmd_cost,
 }
 
 
@@ -47,6 +49,8 @@ def run(
 ) -> int:
     """Parse ``argv`` and run the command; ``LabError`` propagates (``main`` prints it)."""
     args = build_parser().parse_args(argv)
+    if args.command == "cost" and args.plan:
+        return print_plan(out)  # arithmetic only: no account, no credentials
     session = session or boto3.Session(region_name=args.region)
     if session.region_name is None:
         raise LabError("no AWS region configured: run `aws configure` or pass --region")

@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for one job (default %(default)s)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("status", help="stacks, outputs, running jobs and endpoints")
+    sub.add_parser("status", help="stacks, outputs, and what bills now: endpoints, running jobs, Studio apps")
     jobs = sub.add_parser("jobs", help="the lab's recent jobs with status")
     jobs.add_argument("--limit", type=int, default=20)
 
@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _rows_options(pipeline)
 
-    cleanup = sub.add_parser("cleanup", help="stop the lab's running jobs and delete its endpoints")
+    cost = sub.add_parser("cost", help="what bills now and has cost so far; --plan: the whole study plan's estimate")
+    cost.add_argument("--plan", action="store_true", help="estimate the two-week plan (no AWS credentials needed)")
+    cleanup = sub.add_parser("cleanup", help="stop the lab's running jobs, delete its endpoints and Studio apps")
     cleanup.add_argument("--dry-run", action="store_true", help="only say what would be stopped or deleted")
     return parser
 

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import subprocess
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import boto3
@@ -177,7 +178,8 @@ def test_status_reads_every_stack_and_says_what_is_missing(aws, lab):
     assert "  DomainId: d-abc123" in printed and "  UserProfileName: student" in printed
     assert "mls-jobs: deployed" in printed
     assert "mls-serving: not deployed" in printed
-    assert "running jobs: 0" in printed.text
+    assert "what bills now" in printed.text
+    assert printed[-1] == "bills now: $0.000 an hour ($0.00 a day); so far: $0.00"
 
 
 def test_missing_foundation_stack_is_a_clear_error(aws):
@@ -373,6 +375,8 @@ def test_lambda_transport_reports_a_crashed_function():
             launch(transport, {"action": "list"})
 
 
+STARTED = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
+NOW = STARTED + timedelta(hours=2)
 JOB_LISTS = (
     ("process", "list_processing_jobs", "ProcessingJobSummaries"),
     ("train", "list_training_jobs", "TrainingJobSummaries"),
@@ -383,21 +387,24 @@ JOB_LISTS = (
 
 def job_summary(kind: str, name: str) -> dict:
     job = ACTION_KINDS[kind]
-    return {
+    summary = {
         job.name_field: name,
         job.arn_field: f"arn:aws:sagemaker:us-east-1:123456789012:job/{name}",
-        "CreationTime": 0,
+        "CreationTime": STARTED,
         job.status_field: "InProgress",
-        "LastModifiedTime": 0,
+        "LastModifiedTime": STARTED,
     }
+    if kind == "tune":
+        summary.update(Strategy="Bayesian", TrainingJobStatusCounters={}, ObjectiveStatusCounters={})
+    return summary
 
 
 def endpoint_summary(name: str) -> dict:
     return {
         "EndpointName": name,
         "EndpointArn": f"arn:aws:sagemaker:us-east-1:123456789012:endpoint/{name}",
-        "CreationTime": 0,
-        "LastModifiedTime": 0,
+        "CreationTime": STARTED,
+        "LastModifiedTime": STARTED,
         "EndpointStatus": "InService",
     }
 
@@ -415,23 +422,80 @@ class StubbedSession:
         return self.sagemaker
 
 
-def stub_listings(stub: Stubber, prefix: str, running: dict[str, list[str]], endpoints: list[str]) -> None:
-    """What SageMaker answers cleanup's listings: InProgress jobs only, filtered by the lab's name prefix."""
+def minimal(shape) -> object:
+    """The smallest value of a botocore shape that its validator accepts (required members only)."""
+    if shape.type_name == "structure":
+        return {name: minimal(shape.members[name]) for name in shape.required_members}
+    if shape.type_name == "list":
+        return []
+    if shape.type_name == "map":
+        return {}
+    if shape.type_name == "string":
+        return shape.enum[0] if shape.enum else "x" * max(1, shape.metadata.get("min", 1))
+    if shape.type_name in ("integer", "long"):
+        return max(1, shape.metadata.get("min", 1))
+    if shape.type_name in ("float", "double"):
+        return 1.0
+    if shape.type_name == "boolean":
+        return False
+    if shape.type_name == "timestamp":
+        return STARTED
+    return b""
+
+
+LAB_TAGS = [{"Key": "study-env:prefix", "Value": "ml"}]
+RESOURCES = {"process": "ProcessingResources", "train": "ResourceConfig", "transform": "TransformResources"}
+
+
+def described(client, operation: str, **members) -> dict:
+    """A Describe answer with every required member, then ``members`` over it."""
+    shape = client.meta.service_model.operation_model(operation).output_shape
+    return {**minimal(shape), **members}  # type: ignore[dict-item]
+
+
+def stub_inventory(
+    stub: Stubber,
+    client,
+    running: dict[str, list[tuple[str, list[dict]]]],
+    endpoints: list[tuple[str, list[dict]]] = (),  # type: ignore[assignment]
+) -> None:
+    """What SageMaker answers what_bills: every endpoint and running job, their tags, the lab's described."""
+    stub.add_response("list_endpoints", {"Endpoints": [endpoint_summary(n) for n, _ in endpoints]}, {})
+    for name, tags in endpoints:
+        stub.add_response("list_tags", {"Tags": tags}, {"ResourceArn": endpoint_summary(name)["EndpointArn"]})
+        if tags and tags[0] in LAB_TAGS:
+            stub.add_response("describe_endpoint", described(client, "DescribeEndpoint", EndpointName=name,
+                              EndpointConfigName=f"{name}-config"), {"EndpointName": name})  # fmt: skip
+            variant = {"VariantName": "v", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+            stub.add_response(
+                "describe_endpoint_config",
+                described(client, "DescribeEndpointConfig", ProductionVariants=[variant]),
+                {"EndpointConfigName": f"{name}-config"},
+            )
     for kind, operation, key in JOB_LISTS:
-        stub.add_response(
-            operation,
-            {key: [job_summary(kind, n) for n in running.get(kind, [])]},
-            {"NameContains": f"{prefix}-", "MaxResults": 100, "StatusEquals": "InProgress"},
-        )
-    stub.add_response(
-        "list_endpoints",
-        {"Endpoints": [endpoint_summary(n) for n in endpoints]},
-        {"NameContains": f"{prefix}-", "MaxResults": 100},
-    )
+        for status in ("InProgress", "Stopping"):
+            jobs = running.get(kind, []) if status == "InProgress" else []
+            stub.add_response(operation, {key: [job_summary(kind, n) for n, _ in jobs]}, {"StatusEquals": status})
+            for name, tags in jobs:
+                stub.add_response(
+                    "list_tags", {"Tags": tags}, {"ResourceArn": job_summary(kind, name)[ACTION_KINDS[kind].arn_field]}
+                )
+                if tags == LAB_TAGS and kind in RESOURCES:
+                    job = ACTION_KINDS[kind]
+                    resources = {"InstanceType": "ml.m5.large", "InstanceCount": 1}
+                    if kind == "process":
+                        resources = {"ClusterConfig": {**resources, "VolumeSizeInGB": 1}}
+                    stub.add_response(
+                        job.method("Describe"),
+                        described(client, job.operation("Describe"), **{RESOURCES[kind]: resources}),
+                        {job.name_field: name},
+                    )
 
 
 def cleanup(lab: Lab, sagemaker, *argv: str) -> tuple[int, Printed]:
-    ctx = context.Context(session=StubbedSession(sagemaker), lab=lab, transport_factory=None, out=Printed())
+    ctx = context.Context(
+        session=StubbedSession(sagemaker), lab=lab, transport_factory=None, out=Printed(), clock=lambda: NOW
+    )
     return commands.cmd_cleanup(ctx, parser.build_parser().parse_args(["cleanup", *argv])), ctx.out
 
 
@@ -441,42 +505,50 @@ def test_lab_owns_only_names_with_its_prefix_and_a_hyphen():
     assert not Lab("ml").owns("ml")
 
 
-def test_cleanup_stops_this_labs_running_jobs_and_stray_endpoints_only():
-    # SageMaker's NameContains is a substring match: "ml-" is also in "xml-...", so cleanup checks the names too.
+def test_cleanup_stops_this_labs_running_jobs_and_endpoints_by_tag_whatever_their_names():
+    # A notebook's job is named kmeans-..., the launcher's ml-...: both carry the lab's tag. Another lab's does not.
     sm = boto3.client("sagemaker", region_name="us-east-1")
+    other = [{"Key": "study-env:prefix", "Value": "mls"}]
     with Stubber(sm) as stub:
-        stub_listings(
+        stub_inventory(
             stub,
-            "ml",
-            {"process": ["ml-proc-9", "mls-proc-9"], "train": ["xml-train-1"]},
-            ["ml-endpoint-stray", "mls-endpoint"],
+            sm,
+            {"process": [("ml-proc-9", LAB_TAGS), ("mls-proc-9", other)], "train": [("kmeans-2026-12-03", LAB_TAGS)]},
+            [("sagemaker-xgboost-2026-12-03", LAB_TAGS), ("mls-endpoint", other)],
         )
+        stub.add_response("delete_endpoint", {}, {"EndpointName": "sagemaker-xgboost-2026-12-03"})
+        stub.add_response("delete_endpoint_config", {}, {"EndpointConfigName": "sagemaker-xgboost-2026-12-03-config"})
         stub.add_response("stop_processing_job", {}, {"ProcessingJobName": "ml-proc-9"})
-        stub.add_response("delete_endpoint", {}, {"EndpointName": "ml-endpoint-stray"})
+        stub.add_response("stop_training_job", {}, {"TrainingJobName": "kmeans-2026-12-03"})
         code, printed = cleanup(Lab("ml", {"foundation": {}}), sm)
         stub.assert_no_pending_responses()
     assert code == 0
-    assert printed == ["stop processing job ml-proc-9", "delete endpoint ml-endpoint-stray"]
+    assert printed == [
+        "delete endpoint sagemaker-xgboost-2026-12-03",
+        "delete endpoint config sagemaker-xgboost-2026-12-03-config",
+        "stop processing job ml-proc-9",
+        "stop training job kmeans-2026-12-03",
+    ]
 
 
 def test_cleanup_reports_a_failed_stop_in_one_line_and_goes_on():
     sm = boto3.client("sagemaker", region_name="us-east-1")
     with Stubber(sm) as stub:
-        stub_listings(stub, "mls", {"train": ["mls-train-1", "mls-train-2"]}, [])
+        stub_inventory(stub, sm, {"tune": [("ml-tune-1", LAB_TAGS), ("ml-tune-2", LAB_TAGS)]})
         stub.add_client_error(
-            "stop_training_job",
+            "stop_hyper_parameter_tuning_job",
             "ValidationException",
-            "The request was rejected because the training job is in status Stopping.",
-            expected_params={"TrainingJobName": "mls-train-1"},
+            "The request was rejected because the tuning job is in status Stopping.",
+            expected_params={"HyperParameterTuningJobName": "ml-tune-1"},
         )
-        stub.add_response("stop_training_job", {}, {"TrainingJobName": "mls-train-2"})
-        code, printed = cleanup(Lab("mls", {"foundation": {}}), sm)
+        stub.add_response("stop_hyper_parameter_tuning_job", {}, {"HyperParameterTuningJobName": "ml-tune-2"})
+        code, printed = cleanup(Lab("ml", {"foundation": {}}), sm)
         stub.assert_no_pending_responses()
     assert code == 1
     assert printed == [
-        "could not stop training job mls-train-1: ValidationException: "
-        "The request was rejected because the training job is in status Stopping.",
-        "stop training job mls-train-2",
+        "could not stop tuning job ml-tune-1: ValidationException: "
+        "The request was rejected because the tuning job is in status Stopping.",
+        "stop tuning job ml-tune-2",
     ]
 
 
@@ -484,14 +556,31 @@ def test_cleanup_names_a_destroy_command_the_app_accepts_for_the_serving_endpoin
     model_key = "models/training/ml-train-1/output/model.tar.gz"
     lab = Lab("ml", {"foundation": {}, "serving": {"EndpointName": "ml-endpoint", "ModelData": model_key}})
     sm = boto3.client("sagemaker", region_name="us-east-1")
+    stack = {"Key": "aws:cloudformation:stack-id", "Value": "arn:aws:cloudformation:us-east-1:1:stack/ml-serving/x"}
     with Stubber(sm) as stub:
-        stub_listings(stub, "ml", {}, ["ml-endpoint"])
+        stub_inventory(stub, sm, {}, [("ml-endpoint", [*LAB_TAGS, stack])])
         code, printed = cleanup(lab, sm)
     command = f"npx cdk destroy ml-serving --exclusively -c prefix=ml -c model_key={model_key}"
     assert printed[0] == f"endpoint ml-endpoint belongs to stack ml-serving: remove it with `{command}`"
     context = dict(arg.split("=", 1) for arg in command.split()[6::2])
     config = StudyConfig.from_context(context.get)
     assert config.serving_enabled and config.stack_name("serving") == "ml-serving"
+
+
+def test_status_shows_what_bills_and_what_it_has_cost():
+    sm = boto3.client("sagemaker", region_name="us-east-1")
+    with Stubber(sm) as stub:
+        stub_inventory(stub, sm, {"train": [("kmeans-2026-12-03", LAB_TAGS)]}, [("sagemaker-xgboost-1", LAB_TAGS)])
+        ctx = context.Context(
+            session=StubbedSession(sm), lab=Lab("ml", {"foundation": {}}), transport_factory=None, out=Printed(),
+            clock=lambda: NOW,
+        )  # fmt: skip
+        assert commands.cmd_status(ctx, parser.build_parser().parse_args(["status"])) == 0
+        stub.assert_no_pending_responses()
+    text = ctx.out.text
+    # Two hours of one ml.m5.large endpoint ($0.115/h) and one ml.m5.large training job ($0.115/h).
+    assert "sagemaker-xgboost-1" in text and "kmeans-2026-12-03" in text and "1 x ml.m5.large" in text
+    assert ctx.out[-1] == "bills now: $0.230 an hour ($5.52 a day); so far: $0.46"
 
 
 def test_jobs_lists_this_labs_jobs_not_those_of_a_lab_with_a_longer_prefix(aws):
@@ -614,10 +703,42 @@ def test_cdk_runs_in_the_sessions_region(monkeypatch):
 
 
 def test_cleanup_dry_run_changes_nothing(aws, lab):
-    FakeServing(None, aws).deploy("mls-train-1")
+    sm = aws.client("sagemaker")
+    tags = [{"Key": "study-env:prefix", "Value": "mls"}]
+    name = "sagemaker-xgboost-2026-12-03-06-09-14-544"  # Day 11's deploy(), forgotten
+    sm.create_model(
+        ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/x", PrimaryContainer={"Image": "i"}
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {"VariantName": "v", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+        ],
+        Tags=tags,
+    )
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=tags)
     code, printed = run_cli(aws, "cleanup", "--dry-run")
-    assert printed == ["would delete endpoint mls-endpoint"]
-    assert [e["EndpointName"] for e in aws.client("sagemaker").list_endpoints()["Endpoints"]] == ["mls-endpoint"]
+    assert printed == [f"would delete endpoint {name}", f"would delete endpoint config {name}"]
+    assert [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]] == [name]
+    code, printed = run_cli(aws, "cleanup")
+    assert printed == [f"delete endpoint {name}", f"delete endpoint config {name}"]
+    assert sm.list_endpoints()["Endpoints"] == []
+
+
+def test_cost_plan_needs_no_credentials_and_ends_with_the_whole_plan(monkeypatch, tmp_path):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    printed = Printed()
+    assert cli.run(["cost", "--plan"], out=printed) == 0
+    from study_env.plan import DAYS, plan_estimate
+
+    for day in DAYS:
+        assert any(line.startswith(f"│ {day.day} ") for line in printed), day.day
+    total = sum(cost for _, items in plan_estimate() for _, cost in items)
+    assert printed[-1] == f"whole plan: ${total:.2f}"
+    assert "the plan says $2-5 a day" in printed.text
 
 
 def test_console_script_points_at_the_cli_entry_point():
