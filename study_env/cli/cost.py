@@ -56,8 +56,21 @@ def cmd_cost(ctx, args) -> int:
     billables = billing.what_bills(ctx.sagemaker, lab.prefix, lab.outputs.get("studio", {}).get("DomainId"))
     for line in billing.render(billables, billing.now_utc(ctx.clock)).splitlines():
         ctx.out(line.rstrip())
+    count, size = bucket_usage(ctx.session.client("s3"), lab.bucket)
+    per_month = size / 1024**3 * prices.prices()["s3_standard_per_gb_month"]
+    ctx.out(f"study bucket {lab.bucket}: {count} objects, {size / 1024**2:.1f} MB: ${per_month:.4f} a month")
     ctx.out(
         f"budget: ${StudyConfig().budget_usd} a month by default (context budget_usd); the whole plan's estimate: "
         "`study cost --plan`"
     )
     return 0
+
+
+def bucket_usage(s3, bucket: str) -> tuple[int, int]:
+    """Objects and bytes stored in ``bucket`` (every version: old ones bill too)."""
+    count = size = 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in page.get("Versions", []):
+            count += 1
+            size += version["Size"]
+    return count, size

@@ -38,8 +38,23 @@ SDK2_REQUIREMENTS = os.path.join(ROOT, "requirements-sdk2.txt")
 # Session.default_bucket_prefix: every path the SDK derives from the default bucket (job outputs,
 # uploaded source code, record sets) goes under it; the execution role reads and writes models/.
 DEFAULT_KEY_PREFIX = layout.MODELS_TRAINING
-# The SDK's config sections that take Tags (SDK 2.x config_schema; a tuning job takes TrainingJob's).
-TAGGED_SECTIONS = ("TrainingJob", "ProcessingJob", "TransformJob", "Model", "EndpointConfig", "Endpoint")
+# Every section of the SDK's config schema that takes Tags (2.x and 3.x alike; a tuning job takes
+# TrainingJob's), so whatever a notebook creates carries the lab's tags (tests compare with both schemas).
+TAGGED_SECTIONS = (
+    "TrainingJob",
+    "ProcessingJob",
+    "TransformJob",
+    "Model",
+    "EndpointConfig",
+    "Endpoint",
+    "AutoMLJob",
+    "AutoMLJobV2",
+    "CompilationJob",
+    "EdgePackagingJob",
+    "FeatureGroup",
+    "MonitoringSchedule",
+    "Pipeline",
+)
 # StudioLifecycleConfigContent is at most 16,384 characters of base64.
 MAX_CONTENT_LENGTH = 16384
 # The longest value a token of the script stands for (a role ARN; a bucket name is at most 63), for the length check.

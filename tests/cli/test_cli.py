@@ -751,3 +751,14 @@ def test_console_script_points_at_the_cli_entry_point():
         target = tomllib.load(fh)["project"]["scripts"]["study"]
     module, _, function = target.partition(":")
     assert getattr(importlib.import_module(module), function) is cli.main
+
+
+def test_cost_shows_what_bills_the_buckets_storage_and_the_budget(aws, lab):
+    s3 = aws.client("s3")
+    s3.put_object(Bucket=lab["BucketName"], Key="data/raw/a.csv", Body=b"x" * 1024 * 1024)
+    code, printed = run_cli(aws, "cost")
+    assert code == 0
+    assert "bills now: $0.000 an hour ($0.00 a day); so far: $0.00" in printed
+    # 1 MB at $0.023 per GB-month.
+    assert f"study bucket {lab['BucketName']}: 1 objects, 1.0 MB: $0.0000 a month" in printed
+    assert printed[-1].startswith("budget: $20 a month by default")

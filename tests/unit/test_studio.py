@@ -329,7 +329,7 @@ def test_lifecycle_script_writes_a_document_the_sdk_schema_accepts(tj, tmp_path,
     jsonschema.validate(document, SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
     assert document == sdk_defaults_document(BUCKET, ROLE_ARN, lab_tags("mls"))
     tags = [{"Key": "project", "Value": "study-env"}, {"Key": "study-env:prefix", "Value": "mls"}]
-    for section in ("TrainingJob", "ProcessingJob", "TransformJob", "Model", "EndpointConfig", "Endpoint"):
+    for section in ("TrainingJob", "ProcessingJob", "TransformJob", "Model", "EndpointConfig", "Endpoint", "Pipeline"):
         assert document["SageMaker"][section]["Tags"] == tags, section
     session = document["SageMaker"]["PythonSDK"]["Modules"]["Session"]
     assert session == {"DefaultS3Bucket": BUCKET, "DefaultS3ObjectKeyPrefix": "models/training"}
@@ -352,6 +352,34 @@ def test_the_schema_check_can_fail():
 
 
 SDK2_PYTHON = os.path.join(ROOT, ".venv-sdk2", "bin", "python")
+
+
+def _tagged(schema: dict) -> list[str]:
+    """The sections of an SDK config schema that take Tags."""
+    return sorted(
+        k for k, v in schema["properties"]["SageMaker"]["properties"].items() if "Tags" in v.get("properties", {})
+    )
+
+
+_SDK2_TAGGED = (
+    "import json; from sagemaker.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA as S; "
+    "props = S['properties']['SageMaker']['properties']; "
+    "print(json.dumps(sorted(k for k, v in props.items() if 'Tags' in v.get('properties', {}))))"
+)
+
+
+def test_every_section_either_sdk_tags_carries_the_labs_tags():
+    from sagemaker.core.config.config_schema import SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
+
+    from study_env.constructs.studio_lifecycle import TAGGED_SECTIONS
+
+    assert sorted(TAGGED_SECTIONS) == _tagged(SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA)
+    env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1"}
+    sdk2 = subprocess.run([SDK2_PYTHON, "-c", _SDK2_TAGGED], capture_output=True, text=True, timeout=120, env=env)
+    assert sdk2.returncode == 0, sdk2.stderr
+    assert sorted(TAGGED_SECTIONS) == json.loads(sdk2.stdout.splitlines()[-1])
+
+
 _SDK2_CHECK = """
 import json, sys
 import jsonschema
