@@ -198,3 +198,83 @@ def _usd(value: float | None) -> str:
 
 def now_utc(clock: Callable[[], datetime] | None = None) -> datetime:
     return (clock or (lambda: datetime.now(UTC)))()
+
+
+# --- what the lab's jobs have cost, from SageMaker's own figures ------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobCost:
+    kind: str
+    name: str
+    status: str
+    instance_type: str
+    count: int
+    billable_seconds: float
+    usd: float | None
+    spot_saved_usd: float = 0.0
+
+
+def _seconds(start, end) -> float:
+    return (end - start).total_seconds() if start and end else 0.0
+
+
+def job_costs(sagemaker, prefix: str, since: datetime | None = None) -> list[JobCost]:
+    """Every job of the lab (by its tag) since ``since``: billed seconds times its instances' price.
+
+    Training jobs bill ``BillableTimeInSeconds`` (managed spot: less than ``TrainingTimeInSeconds``; the
+    difference is the saving shown); processing and transform jobs from start to end. A tuning job's
+    training jobs are counted as training jobs (SageMaker gives them the tuning job's tags).
+    """
+    costs = []
+    for kind in JOB_KINDS:
+        if kind.key not in _JOB_RESOURCES:
+            continue
+        path, use = _JOB_RESOURCES[kind.key]
+        filters = {"CreationTimeAfter": since} if since else {}
+        for summary in _pages(sagemaker, kind.method("List"), kind.list_key, **filters):
+            if _tags(sagemaker, summary[kind.arn_field]).get(PREFIX_KEY) != prefix:
+                continue
+            described = getattr(sagemaker, kind.method("Describe"))(**{kind.name_field: summary[kind.name_field]})
+            resources = _dig(described, path)
+            itype, count = resources.get("InstanceType", ""), resources.get("InstanceCount", 1)
+            rate = _hourly(use, itype)
+            saved = 0.0
+            if kind.key == "training":
+                billable = float(described.get("BillableTimeInSeconds") or 0)
+                trained = float(described.get("TrainingTimeInSeconds") or billable)
+                if rate is not None:
+                    saved = max(trained - billable, 0) * count * rate / 3600
+            elif kind.key == "processing":
+                billable = _seconds(described.get("ProcessingStartTime"), described.get("ProcessingEndTime"))
+            else:
+                billable = _seconds(described.get("TransformStartTime"), described.get("TransformEndTime"))
+            usd = None if rate is None else billable * count * rate / 3600
+            costs.append(
+                JobCost(
+                    kind.label, summary[kind.name_field], summary[kind.status_field], itype, count, billable, usd, saved
+                )
+            )
+    return costs
+
+
+def render_job_costs(costs: list[JobCost], width: int = 120) -> str:
+    table = Table(title="what the lab's jobs have cost", title_justify="left")
+    for column in ("job", "name", "status", "instances", "billed", "USD", "spot saved"):
+        table.add_column(column, justify="right" if column in ("billed", "USD", "spot saved") else "left")
+    for c in costs:
+        table.add_row(
+            c.kind,
+            c.name,
+            c.status,
+            f"{c.count} x {c.instance_type}" if c.instance_type else "-",
+            f"{c.billable_seconds:.0f} s",
+            _usd(c.usd),
+            _usd(c.spot_saved_usd) if c.spot_saved_usd else "-",
+        )
+    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+    console.print(table)
+    total = sum(c.usd or 0 for c in costs)
+    saved = sum(c.spot_saved_usd for c in costs)
+    text = console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
+    return text + f"\njobs: ${total:.2f} in all ({len(costs)} jobs); managed spot saved ${saved:.2f}"

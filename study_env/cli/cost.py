@@ -1,4 +1,4 @@
-"""``study cost``: what the lab bills now and has cost so far, or (``--plan``) what the whole plan costs.
+"""``study cost``: what the lab bills now, what its jobs have cost this month, its storage; or (``--plan``) the plan.
 
 ``--plan`` is arithmetic over the lab's defaults and its price table (``study_env.prices``), Day by
 Day as the notebooks run (``study_env.plan.DAY_USAGE``): it needs no AWS account or credentials.
@@ -54,7 +54,12 @@ def cmd_cost(ctx, args) -> int:
 
     lab = ctx.lab
     billables = billing.what_bills(ctx.sagemaker, lab.prefix, lab.outputs.get("studio", {}).get("DomainId"))
-    for line in billing.render(billables, billing.now_utc(ctx.clock)).splitlines():
+    now = billing.now_utc(ctx.clock)
+    for line in billing.render(billables, now).splitlines():
+        ctx.out(line.rstrip())
+    # This month's jobs: what the budget (a monthly one) compares against.
+    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for line in billing.render_job_costs(billing.job_costs(ctx.sagemaker, lab.prefix, since=month)).splitlines():
         ctx.out(line.rstrip())
     count, size = bucket_usage(ctx.session.client("s3"), lab.bucket)
     per_month = size / 1024**3 * prices.prices()["s3_standard_per_gb_month"]

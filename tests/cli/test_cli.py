@@ -762,3 +762,43 @@ def test_cost_shows_what_bills_the_buckets_storage_and_the_budget(aws, lab):
     # 1 MB at $0.023 per GB-month.
     assert f"study bucket {lab['BucketName']}: 1 objects, 1.0 MB: $0.0000 a month" in printed
     assert printed[-1].startswith("budget: $20 a month by default")
+
+
+def test_job_costs_are_billed_seconds_times_price_with_spot_savings_shown():
+    from study_env.cli import billing
+
+    sm = boto3.client("sagemaker", region_name="us-east-1")
+    month = datetime(2026, 12, 1, tzinfo=UTC)
+    with Stubber(sm) as stub:
+        train = job_summary("train", "kmeans-2026-12-03")
+        stub.add_response("list_processing_jobs", {"ProcessingJobSummaries": [job_summary("process", "ml-proc-1")]},
+                          {"CreationTimeAfter": month})  # fmt: skip
+        stub.add_response(
+            "list_tags", {"Tags": LAB_TAGS}, {"ResourceArn": job_summary("process", "ml-proc-1")["ProcessingJobArn"]}
+        )
+        cluster = {"ClusterConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 1}}
+        stub.add_response(
+            "describe_processing_job",
+            described(sm, "DescribeProcessingJob", ProcessingResources=cluster, ProcessingStartTime=STARTED,
+                      ProcessingEndTime=STARTED + timedelta(seconds=300)),
+            {"ProcessingJobName": "ml-proc-1"},
+        )  # fmt: skip
+        stub.add_response("list_training_jobs", {"TrainingJobSummaries": [train]}, {"CreationTimeAfter": month})
+        stub.add_response("list_tags", {"Tags": LAB_TAGS}, {"ResourceArn": train["TrainingJobArn"]})
+        config = {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1}
+        stub.add_response(
+            "describe_training_job",
+            described(sm, "DescribeTrainingJob", ResourceConfig=config, BillableTimeInSeconds=120,
+                      TrainingTimeInSeconds=400),
+            {"TrainingJobName": "kmeans-2026-12-03"},
+        )  # fmt: skip
+        stub.add_response("list_transform_jobs", {"TransformJobSummaries": []}, {"CreationTimeAfter": month})
+        costs = billing.job_costs(sm, "ml", since=month)
+        stub.assert_no_pending_responses()
+    by_name = {c.name: c for c in costs}
+    # 300 s of ml.m5.xlarge processing ($0.23/h); 120 billed of 400 trained seconds on ml.m5.large ($0.115/h).
+    assert by_name["ml-proc-1"].usd == pytest.approx(300 * 0.23 / 3600)
+    assert by_name["kmeans-2026-12-03"].usd == pytest.approx(120 * 0.115 / 3600)
+    assert by_name["kmeans-2026-12-03"].spot_saved_usd == pytest.approx(280 * 0.115 / 3600)
+    text = billing.render_job_costs(costs)
+    assert text.splitlines()[-1] == "jobs: $0.02 in all (2 jobs); managed spot saved $0.01"
