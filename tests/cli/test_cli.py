@@ -24,6 +24,7 @@ from study_env.job_kinds import TRAINING
 from study_env.paths import ROOT
 from tests.support.launcher import ENVIRONMENT
 from tools.sandbox import gaps
+from tools.sandbox.forgotten import deploy_requests
 from tools.sandbox.in_process import InProcessTransport
 
 FOUNDATION_TEMPLATE = {
@@ -706,17 +707,7 @@ def test_cleanup_dry_run_changes_nothing(aws, lab):
     sm = aws.client("sagemaker")
     tags = [{"Key": "study-env:prefix", "Value": "mls"}]
     name = "sagemaker-xgboost-2026-12-03-06-09-14-544"  # Day 11's deploy(), forgotten
-    sm.create_model(
-        ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/x", PrimaryContainer={"Image": "i"}
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName=name,
-        ProductionVariants=[
-            {"VariantName": "v", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-        ],
-        Tags=tags,
-    )
-    sm.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=tags)
+    deploy_requests(sm, name, "arn:aws:iam::123456789012:role/x", tags)
     code, printed = run_cli(aws, "cleanup", "--dry-run")
     assert printed == [f"would delete endpoint {name}", f"would delete endpoint config {name}"]
     assert [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]] == [name]

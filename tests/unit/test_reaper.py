@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import App, Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_sns as sns
+
+from tests.support.scratch import scratch_stack
 
 
 def _one(tj: dict, rtype: str) -> tuple[str, dict]:
@@ -101,24 +103,9 @@ def test_it_may_stop_and_delete_only_what_carries_the_labs_tag_and_only_this_dom
     ],
 )
 def test_bad_props_are_refused_by_name(props, message):
-    from aws_cdk import aws_ec2 as ec2
-
-    from study_env.constructs.execution_role import SageMakerExecutionRole
     from study_env.constructs.lab_reaper import LabReaper
-    from study_env.constructs.studio_domain import StudioDomain
-    from study_env.constructs.study_bucket import StudyBucket
-    from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 
-    stack = Stack(App(), "Scratch")
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        nat_gateways=0,
-        subnet_configuration=[ec2.SubnetConfiguration(name="P", subnet_type=ec2.SubnetType.PUBLIC)],
-    )
-    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
-    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
-    studio = StudioDomain(stack, "Studio", domain_name="ok", vpc=vpc, execution_role=role, user_profile_name="ok")
+    stack, _, _, _, studio = scratch_stack()
     ok = {"prefix": "mls", "endpoint_ttl_hours": 4, "max_job_hours": 6, "max_app_hours": 12}
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
         LabReaper(stack, "Reaper", studio=studio, alert_topic=sns.Topic(stack, "T"), **{**ok, **props})

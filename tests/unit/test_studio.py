@@ -9,7 +9,7 @@ import subprocess
 import time
 
 import pytest
-from aws_cdk import App, Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from syrupy.extensions.json import JSONSnapshotExtension
 
@@ -26,6 +26,7 @@ from study_env.constructs.studio_teardown import StudioTeardown
 from study_env.constructs.studio_user_access import StudioUserAccess
 from study_env.paths import ROOT
 from study_env.tags import lab_tags
+from tests.support.scratch import scratch_stack
 from tests.support.synthesis import masked, synthesize
 
 BUCKET = "mls-foundation-studybucket-example"
@@ -201,7 +202,7 @@ def test_lifecycle_config_is_the_built_in_one_of_users_and_spaces(tj):
 
 
 def _lifecycle_name(tags: dict[str, str], prefix: str = "lab") -> str:
-    stack, _, bucket, role, _ = _scratch_stack()
+    stack, _, bucket, role, _ = scratch_stack()
     lifecycle = StudioLifecycle(
         stack, "Lifecycle", name_prefix=prefix, study_bucket=bucket, execution_role=role, tags=tags
     )
@@ -720,26 +721,7 @@ def test_bad_studio_context_names_key_and_rule(overrides, key, rule):
 
 @pytest.fixture(scope="module")
 def scratch():
-    return _scratch_stack()
-
-
-def _scratch_stack():
-    """A stack with a VPC and the Foundation's constructs, to construct Studio parts with bad props (no synth)."""
-    from study_env.constructs.execution_role import SageMakerExecutionRole
-    from study_env.constructs.study_bucket import StudyBucket
-    from study_env.paths import SAMPLE_DATA_DIR, TRAINING_CODE_DIR
-
-    stack = Stack(App(), "Scratch")
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        nat_gateways=0,
-        subnet_configuration=[ec2.SubnetConfiguration(name="P", subnet_type=ec2.SubnetType.PUBLIC)],
-    )
-    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
-    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
-    studio = StudioDomain(stack, "Studio", domain_name="ok", vpc=vpc, execution_role=role, user_profile_name="ok")
-    return stack, vpc, bucket, role, studio
+    return scratch_stack()
 
 
 @pytest.mark.parametrize(

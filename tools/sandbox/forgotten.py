@@ -19,13 +19,12 @@ from tools.sandbox import gaps
 STUDIO = "Studio execution role"
 
 
-def deploy_like_a_notebook(emulator, outputs: dict[str, dict[str, str]], name: str, prefix: str = "mls") -> str:
-    """Model, endpoint configuration and endpoint of ``name``, as ``Model.deploy()`` requests them."""
-    role = outputs[f"{prefix}-foundation"]["ExecutionRoleArn"]
-    sm = emulator.iam.session(role, STUDIO, studio=True).client("sagemaker")
-    tags = [{"Key": k, "Value": v} for k, v in lab_tags(prefix).items()]
-    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
-    sm.create_model(ModelName=name, ExecutionRoleArn=role, PrimaryContainer={"Image": image}, Tags=tags)
+XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def deploy_requests(sm, name: str, role_arn: str, tags: list[dict[str, str]]) -> str:
+    """Model, endpoint configuration and endpoint of one ``name``, as SDK 2.x's ``Model.deploy()`` requests them."""
+    sm.create_model(ModelName=name, ExecutionRoleArn=role_arn, PrimaryContainer={"Image": XGBOOST_IMAGE}, Tags=tags)
     sm.create_endpoint_config(
         EndpointConfigName=name,
         ProductionVariants=[
@@ -35,6 +34,13 @@ def deploy_like_a_notebook(emulator, outputs: dict[str, dict[str, str]], name: s
     )
     sm.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=tags)
     return name
+
+
+def deploy_like_a_notebook(emulator, outputs: dict[str, dict[str, str]], name: str, prefix: str = "mls") -> str:
+    """``deploy_requests`` as the execution role in a Studio session, with the SDK defaults' tags."""
+    role = outputs[f"{prefix}-foundation"]["ExecutionRoleArn"]
+    sm = emulator.iam.session(role, STUDIO, studio=True).client("sagemaker")
+    return deploy_requests(sm, name, role, [{"Key": k, "Value": v} for k, v in lab_tags(prefix).items()])
 
 
 def run_reaper(emulator, hours_later: float, prefix: str = "mls") -> list[str]:

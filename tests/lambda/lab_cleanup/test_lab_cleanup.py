@@ -11,6 +11,7 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from tools import lambda_assets
+from tools.sandbox.forgotten import deploy_requests
 
 lambda_assets.add_to_path("lab_cleanup")
 
@@ -69,15 +70,7 @@ def test_delete_removes_lab_tagged_models_whatever_their_name_and_nothing_else(s
 
 def _serving(sm, name: str, *tags: dict) -> None:
     """An endpoint as a notebook's deploy() makes it: a model, a configuration and an endpoint of one name."""
-    _model(sm, name, *tags)
-    sm.create_endpoint_config(
-        EndpointConfigName=name,
-        ProductionVariants=[
-            {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-        ],
-        Tags=list(tags),
-    )
-    sm.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=list(tags))
+    deploy_requests(sm, name, ROLE, list(tags))
 
 
 def test_a_forgotten_notebook_endpoint_is_deleted_with_its_configuration_and_model(sm):

@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from tools import lambda_assets
+from tools.sandbox.forgotten import deploy_requests
 
 lambda_assets.add_to_path("reaper")
 
@@ -44,15 +45,7 @@ def aws(monkeypatch):
 
 
 def _endpoint(sm, name: str, *tags: dict) -> None:
-    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "img"}, Tags=list(tags))
-    sm.create_endpoint_config(
-        EndpointConfigName=name,
-        ProductionVariants=[
-            {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-        ],
-        Tags=list(tags),
-    )
-    sm.create_endpoint(EndpointName=name, EndpointConfigName=name, Tags=list(tags))
+    deploy_requests(sm, name, ROLE, list(tags))
 
 
 def _inbox(sqs_queue) -> list[str]:
