@@ -170,26 +170,38 @@ def what_bills(sagemaker, prefix: str, domain_id: str | None) -> list[Billable]:
 
 def render(billables: list[Billable], now: datetime, width: int = 120) -> str:
     """A table of what bills, and one line of totals."""
-    table = Table(title="what bills now", title_justify="left")
-    for column in ("what", "name", "status", "instances", "running for", "USD/hour", "so far"):
-        table.add_column(column, justify="right" if column in ("running for", "USD/hour", "so far") else "left")
-    for b in billables:
-        cost = b.cost_so_far(now)
-        table.add_row(
+    rows = [
+        (
             b.kind,
             b.name + (f" (stack {b.managed_by})" if b.managed_by else ""),
             b.status,
             f"{b.count} x {b.instance_type}" if b.instance_type else "-",
             f"{b.hours(now):.1f} h",
             "per request" if b.hourly_usd is None and b.instance_type == "serverless" else _usd(b.hourly_usd),
-            _usd(cost),
+            _usd(b.cost_so_far(now)),
         )
-    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
-    console.print(table)
+        for b in billables
+    ]
+    columns = ["what", "name", "status", "instances", "running for", "USD/hour", "so far"]
+    text = table_text("what bills now", columns, rows, right=columns[4:], width=width)
     hourly = sum(b.hourly_usd or 0 for b in billables)
     so_far = sum(b.cost_so_far(now) or 0 for b in billables)
-    totals = f"bills now: ${hourly:.3f} an hour (${hourly * 24:.2f} a day); so far: ${so_far:.2f}"
-    return console.file.getvalue().rstrip("\n") + "\n" + totals  # type: ignore[attr-defined]
+    return text + f"\nbills now: ${hourly:.3f} an hour (${hourly * 24:.2f} a day); so far: ${so_far:.2f}"
+
+
+def table_text(
+    title: str, columns: list[str], rows: Iterable[Iterable[str]], right: Iterable[str] = (), width: int = 120
+) -> str:
+    """A table drawn by rich as plain text (no colours), lines without trailing blanks."""
+    table = Table(title=title, title_justify="left")
+    on_the_right = set(right)
+    for column in columns:
+        table.add_column(column, justify="right" if column in on_the_right else "left")
+    for row in rows:
+        table.add_row(*row)
+    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().rstrip("\n").splitlines())  # type: ignore[attr-defined]
 
 
 def _usd(value: float | None) -> str:
@@ -259,11 +271,8 @@ def job_costs(sagemaker, prefix: str, since: datetime | None = None) -> list[Job
 
 
 def render_job_costs(costs: list[JobCost], width: int = 120) -> str:
-    table = Table(title="what the lab's jobs have cost", title_justify="left")
-    for column in ("job", "name", "status", "instances", "billed", "USD", "spot saved"):
-        table.add_column(column, justify="right" if column in ("billed", "USD", "spot saved") else "left")
-    for c in costs:
-        table.add_row(
+    rows = [
+        (
             c.kind,
             c.name,
             c.status,
@@ -272,9 +281,10 @@ def render_job_costs(costs: list[JobCost], width: int = 120) -> str:
             _usd(c.usd),
             _usd(c.spot_saved_usd) if c.spot_saved_usd else "-",
         )
-    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
-    console.print(table)
+        for c in costs
+    ]
+    columns = ["job", "name", "status", "instances", "billed", "USD", "spot saved"]
+    text = table_text("what the lab's jobs have cost", columns, rows, right=columns[4:], width=width)
     total = sum(c.usd or 0 for c in costs)
     saved = sum(c.spot_saved_usd for c in costs)
-    text = console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
     return text + f"\njobs: ${total:.2f} in all ({len(costs)} jobs); managed spot saved ${saved:.2f}"

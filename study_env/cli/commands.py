@@ -108,8 +108,11 @@ def cmd_jobs(ctx: Context, args) -> int:
     rows.sort(reverse=True)
     if not rows:
         ctx.out(f"no jobs of lab {ctx.lab.prefix!r} yet: start one with `python -m study_env.cli process`")
-    for created, label, name, status in rows[: args.limit]:
-        ctx.out(f"{created:%Y-%m-%d %H:%M}  {label:<10} {status:<10} {name}")
+        return 0
+    shown = [(f"{created:%Y-%m-%d %H:%M}", label, status, name) for created, label, name, status in rows[: args.limit]]
+    title = f"the {len(shown)} latest jobs of lab {ctx.lab.prefix!r}"
+    for line in billing.table_text(title, ["started", "kind", "status", "name"], shown).splitlines():
+        ctx.out(line)
     return 0
 
 

@@ -6,31 +6,22 @@ Day as the notebooks run (``study_env.plan.DAY_USAGE``): it needs no AWS account
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
-from rich.console import Console
-from rich.table import Table
-
 from study_env import plan, prices
+from study_env.cli import billing
 from study_env.config import StudyConfig
 
 
 def plan_table(width: int = 120) -> str:
     """The whole plan's estimate as a table, its assumptions, and one last line ``whole plan: $X.XX``."""
-    table = Table(
-        title=f"the study plan with the lab's defaults (the plan says {plan.PLAN_SAYS})", title_justify="left"
-    )
-    for column, justify in (("day", "left"), ("notebook", "left"), ("what bills", "left"), ("USD", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    total = 0.0
+    rows, total = [], 0.0
     for day, items in plan.plan_estimate():
         usd = sum(cost for _, cost in items)
         total += usd
-        table.add_row(day.day, day.name, "; ".join(what for what, _ in items), f"${usd:.2f}")
-    console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
-    console.print(table)
-    table_text = console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
+        rows.append((day.day, day.name, "; ".join(what for what, _ in items), f"${usd:.2f}"))
+    title = f"the study plan with the lab's defaults (the plan says {plan.PLAN_SAYS})"
+    table_text = billing.table_text(title, ["day", "notebook", "what bills", "USD"], rows, right=["USD"], width=width)
     table_prices = prices.prices()
     notes = [
         f"prices: {table_prices['region']} on-demand as of {table_prices['as_of']} (elsewhere approximate); "
@@ -39,7 +30,7 @@ def plan_table(width: int = 120) -> str:
         f"budget: ${StudyConfig().budget_usd} a month by default (context budget_usd)",
         f"whole plan: ${total:.2f}",
     ]
-    return "\n".join(line.rstrip() for line in table_text.splitlines()) + "\n" + "\n".join(notes)
+    return table_text + "\n" + "\n".join(notes)
 
 
 def print_plan(out: Callable[[str], None]) -> int:
@@ -50,8 +41,6 @@ def print_plan(out: Callable[[str], None]) -> int:
 
 def cmd_cost(ctx, args) -> int:
     """What the lab's running things bill now and have cost since they started, next to the budget."""
-    from study_env.cli import billing
-
     lab = ctx.lab
     billables = billing.what_bills(ctx.sagemaker, lab.prefix, lab.outputs.get("studio", {}).get("DomainId"))
     now = billing.now_utc(ctx.clock)

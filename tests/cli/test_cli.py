@@ -593,7 +593,8 @@ def test_jobs_lists_this_labs_jobs_not_those_of_a_lab_with_a_longer_prefix(aws):
     own_job = json.loads("\n".join(started[1:]))["job_name"]
     code, printed = run_cli(aws, "--prefix", "ml", "jobs")
     assert code == 0
-    assert len(printed) == 1 and printed[0].endswith(own_job)
+    (row,) = [line for line in printed if own_job in line]
+    assert row.startswith("│ ") and "│ training │ Completed │" in row
     assert other_job.startswith("mls-") and other_job not in printed.text
 
 
