@@ -11,7 +11,8 @@ bills by the hour until someone deletes it. Every run (EventBridge Scheduler), t
 
 and publishes one alert per action, with what the resource would have cost a day. A limit of 0 turns
 that part off. "The lab's" is decided by the ``study-env:prefix`` tag (the launcher and the SDK
-defaults file in Studio set it), never by name; what a CloudFormation stack manages
+defaults file in Studio set it) or Studio's own ``sagemaker:domain-arn`` tag naming the lab's domain,
+never by name; what a CloudFormation stack manages
 (``aws:cloudformation:stack-id``) is its stack's, and an endpoint tagged ``study-env:keep=true`` is kept.
 """
 
@@ -33,6 +34,8 @@ LOG = logging.getLogger()
 LOG.setLevel(logging.INFO)
 
 KEEP_TAG_KEY = "study-env:keep"
+# Studio tags what is created from it with its domain: the second way to know a resource is the lab's.
+DOMAIN_TAG_KEY = "sagemaker:domain-arn"
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 10})
 # Studio apps that run on an instance of their own (the "default" JupyterServer of Studio Classic runs on none).
 INSTANCE_APP_TYPES = ("JupyterLab", "CodeEditor", "KernelGateway", "RStudioServerPro", "Canvas")
@@ -45,6 +48,7 @@ class Limits:
     job_hours: int
     app_hours: int
     domain_id: str = ""
+    domain_arn: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Limits:
@@ -63,6 +67,7 @@ class Limits:
             hours("MAX_JOB_HOURS"),
             hours("MAX_APP_HOURS"),
             environ.get("DOMAIN_ID", ""),
+            environ.get("DOMAIN_ARN", ""),
         )
 
 
@@ -95,8 +100,10 @@ def age_hours(created: datetime, now: datetime) -> float:
     return (now - created).total_seconds() / 3600
 
 
-def is_labs(tags: Mapping[str, str], prefix: str) -> bool:
-    return tags.get(PREFIX_TAG_KEY) == prefix and CLOUDFORMATION_STACK_TAG_KEY not in tags
+def is_labs(tags: Mapping[str, str], prefix: str, domain_arn: str = "") -> bool:
+    """Tagged with the lab's prefix, or by Studio with the lab's domain; and not a CloudFormation stack's."""
+    ours = tags.get(PREFIX_TAG_KEY) == prefix or bool(domain_arn and tags.get(DOMAIN_TAG_KEY) == domain_arn)
+    return ours and CLOUDFORMATION_STACK_TAG_KEY not in tags
 
 
 def to_reap(found: Iterable[Found], limits: Limits, now: datetime) -> list[Action]:
@@ -105,7 +112,7 @@ def to_reap(found: Iterable[Found], limits: Limits, now: datetime) -> list[Actio
     for item in found:
         if item.kind == "app":
             limit = limits.app_hours  # apps are the domain's: listed for this domain only
-        elif not is_labs(item.tags, limits.prefix):
+        elif not is_labs(item.tags, limits.prefix, limits.domain_arn):
             continue
         elif item.kind == ENDPOINT.label:
             if item.tags.get(KEEP_TAG_KEY, "").lower() == "true":
@@ -148,7 +155,9 @@ def endpoints(sm, prices: Mapping[str, float]) -> Iterable[Found]:
                 continue
             tags = _tags(sm, summary["EndpointArn"])
             config = sm.describe_endpoint(EndpointName=summary["EndpointName"])["EndpointConfigName"]
-            hourly = endpoint_hourly_usd(sm, config, prices) if PREFIX_TAG_KEY in tags else None
+            hourly = (
+                endpoint_hourly_usd(sm, config, prices) if PREFIX_TAG_KEY in tags or DOMAIN_TAG_KEY in tags else None
+            )
             yield Found(
                 ENDPOINT.label,
                 summary["EndpointName"],

@@ -89,6 +89,7 @@ class LabReaper(Construct):
                 "MAX_JOB_HOURS": str(max_job_hours),
                 "MAX_APP_HOURS": str(max_app_hours),
                 "DOMAIN_ID": studio.domain_id,
+                "DOMAIN_ARN": studio.domain_arn,
                 "TOPIC_ARN": alert_topic.topic_arn,
                 "PRICES": json.dumps(prices.subset(("hosting", "studio"), instance_types), sort_keys=True),
             },
@@ -145,17 +146,14 @@ class LabReaper(Construct):
                 resources=arns,
             )
         )
+        acts = [ENDPOINT.action("Delete"), ENDPOINT_CONFIG.action("Delete"), *(k.action("Stop") for k in STOP_ORDER)]
         self.handler.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="StopAndDeleteOnlyTheLabs",
-                actions=[
-                    ENDPOINT.action("Delete"),
-                    ENDPOINT_CONFIG.action("Delete"),
-                    *(k.action("Stop") for k in STOP_ORDER),
-                ],
-                resources=arns,
-                conditions=labs,
-            )
+            iam.PolicyStatement(sid="StopAndDeleteOnlyTheLabs", actions=acts, resources=arns, conditions=labs)
+        )
+        # What Studio made for this domain without the lab's tag (a notebook that replaced the SDK's tags).
+        this_domain = {"StringEquals": {"aws:ResourceTag/sagemaker:domain-arn": studio.domain_arn}}
+        self.handler.add_to_role_policy(
+            iam.PolicyStatement(sid="StopAndDeleteThisDomains", actions=acts, resources=arns, conditions=this_domain)
         )
         app_arn = sagemaker_arn("app", f"{studio.domain_id}/*")
         self.handler.add_to_role_policy(

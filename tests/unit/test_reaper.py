@@ -58,6 +58,7 @@ def test_its_limits_come_from_context_and_its_prices_from_the_price_table(tj):
     )
     domain_id, _ = _one(tj, "AWS::SageMaker::Domain")
     assert env["DOMAIN_ID"] == {"Fn::GetAtt": [domain_id, "DomainId"]}
+    assert env["DOMAIN_ARN"] == {"Fn::GetAtt": [domain_id, "DomainArn"]}
     assert "AlertsTopic" in json.dumps(env["TOPIC_ARN"])
     assert json.loads(env["PRICES"]) == {
         "hosting": {"ml.m5.large": 0.115, "ml.m5.xlarge": 0.23},
@@ -83,6 +84,12 @@ def test_it_may_stop_and_delete_only_what_carries_the_labs_tag_and_only_this_dom
         "sagemaker:StopTrainingJob",
         "sagemaker:StopProcessingJob",
         "sagemaker:StopTransformJob",
+    }
+    studio_made = by_sid["StopAndDeleteThisDomains"]
+    assert set(studio_made["Action"]) == set(act["Action"])
+    domain_id, _ = _one(tj, "AWS::SageMaker::Domain")
+    assert studio_made["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/sagemaker:domain-arn": {"Fn::GetAtt": [domain_id, "DomainArn"]}}
     }
     apps = by_sid["DeleteThisDomainsApps"]
     domain_id, _ = _one(tj, "AWS::SageMaker::Domain")

@@ -102,6 +102,19 @@ def test_what_is_past_its_limit_oldest_first_never_anyone_elses():
     ]
 
 
+def test_studios_domain_tag_is_the_second_way_to_know_the_labs_own():
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    domain = "arn:aws:sagemaker:us-east-1:123456789012:domain/d-abc"
+    limits = reaper.Limits("mls", endpoint_hours=4, job_hours=6, app_hours=12, domain_id="d-abc", domain_arn=domain)
+    found = [
+        _found("endpoint", "made-in-studio-without-our-tag", 5, {"Key": "sagemaker:domain-arn", "Value": domain}),
+        _found("endpoint", "another-domains", 5, {"Key": "sagemaker:domain-arn", "Value": domain + "x"}),
+        _found("endpoint", "domain-but-managed", 5, {"Key": "sagemaker:domain-arn", "Value": domain}, CFN),
+    ]
+    assert [a.found.name for a in reaper.to_reap(found, limits, now)] == ["made-in-studio-without-our-tag"]
+    assert reaper.to_reap(found, LIMITS, now) == []  # without the domain's ARN only the prefix tag counts
+
+
 def _stub_nothing_but(stub, *, jobs: dict | None = None, apps: list | None = None) -> None:
     """Answers for one reap: no endpoints, the given running jobs per kind, the given apps."""
     stub.add_response("list_endpoints", {"Endpoints": []}, {})
