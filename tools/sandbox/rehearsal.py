@@ -91,9 +91,14 @@ class _Server:
 def running_emulator(*, enforce_iam: bool = True) -> Iterator[Emulator]:
     """Start moto on a free localhost port behind the IAM enforcer; point this process's AWS environment at it."""
     from moto.core.config import default_user_config
+    from moto.moto_api._internal.models import moto_api_backend
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # moto's backends live in this process: an earlier emulator's resources (another test's) must not show
+    # up in this one's lab, and this one's must not outlive it.
+    moto_api_backend.reset()
     stack = contextlib.ExitStack()
+    stack.callback(moto_api_backend.reset)
     stack.enter_context(gaps.patch_emulator())
     # Without Docker, moto would try to run Lambda code (custom resources) and log a failure each time.
     stack.callback(default_user_config["lambda"].__setitem__, "use_docker", default_user_config["lambda"]["use_docker"])
