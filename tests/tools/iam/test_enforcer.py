@@ -183,11 +183,3 @@ def test_the_summary_counts_requests_principals_and_refusals(lab):
         f"{len(tally.denied)} denied, {len(tally.unknown)} unknown"
     )
     assert tally.requests["notebook"] >= 2 and len(tally.denied) >= 1
-
-
-def test_each_emulator_starts_empty_whatever_an_earlier_one_held():
-    # moto's backends are this process's: a rehearsal after this module must not see its endpoints.
-    with running_emulator() as first:
-        create_model(first.session().client("sagemaker"), "left-by-an-earlier-test")
-    with running_emulator() as second:
-        assert second.session().client("sagemaker").list_models()["Models"] == []
