@@ -21,34 +21,9 @@ VALIDATION_CHANNEL_PREFIX = DATA_PROCESSED + "validation/"
 TRANSFORM_INPUT_PREFIX = DATA_PROCESSED + "test/"
 CSV = "text/csv"
 
-HYPERPARAMETERS: dict[str, str | int | float] = {
-    "max_depth": 5,
-    "eta": 0.2,
-    "objective": "binary:logistic",
-    "num_round": 100,
-    "eval_metric": "auc",
-}
-RANGES = {
-    "eta": {"min": 0.01, "max": 0.3},
-    "max_depth": {"min": 3, "max": 10},
-    "min_child_weight": {"min": 1, "max": 10},
-    "subsample": {"min": 0.5, "max": 1.0},
-}
-# XGBoost hyperparameters that take whole numbers; every other numeric range is continuous.
-INTEGER_HYPERPARAMETERS = frozenset(
-    {
-        "max_depth",
-        "num_round",
-        "max_delta_step",
-        "max_leaves",
-        "max_bin",
-        "num_parallel_tree",
-        "early_stopping_rounds",
-        "seed",
-    }
-)
-OBJECTIVE_METRIC = "validation:auc"
-OBJECTIVE_TYPE = "Maximize"
+# The algorithm of a train, tune or process request that names none; the algorithms' own defaults
+# (hyperparameters, tuning ranges and objective) are in algorithms.py.
+ALGORITHM = "xgboost"
 STRATEGIES = ("Bayesian", "Random", "Hyperband", "Grid")
 STRATEGY = "Bayesian"
 # Hyperband needs a training "resource" to grow; for XGBoost that is the number of boosting rounds.

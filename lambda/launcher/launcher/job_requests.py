@@ -6,6 +6,7 @@ from typing import Any
 
 import lab_contract
 from launcher import defaults as d
+from launcher.algorithms import ALGORITHMS
 from launcher.requests import (
     CategoricalRange,
     JobRequest,
@@ -89,20 +90,21 @@ def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
 
 
 def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]:
+    """The channels the algorithm reads, each with the content type it requires of them."""
     return [
         {
-            "ChannelName": channel,
+            "ChannelName": channel.name,
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": s3_uri(settings, prefix),
-                    "S3DataDistributionType": "FullyReplicated",
+                    "S3Uri": s3_uri(settings, getattr(request, channel.source)),
+                    "S3DataDistributionType": channel.distribution,
                 }
             },
-            "ContentType": d.CSV,
+            "ContentType": channel.content_type,
             "CompressionType": "None",
         }
-        for channel, prefix in (("train", request.train_prefix), ("validation", request.validation_prefix))
+        for channel in ALGORITHMS[request.algorithm].channels
     ]
 
 
@@ -116,7 +118,10 @@ def _stopping_condition(request: TrainRequest) -> dict[str, int]:
 def _training_definition(request: TrainRequest, settings: Settings) -> dict[str, Any]:
     """What a training job and a tuning job's training jobs have in common."""
     return {
-        "AlgorithmSpecification": {"TrainingImage": settings.xgboost_image, "TrainingInputMode": "File"},
+        "AlgorithmSpecification": {
+            "TrainingImage": settings.image(request.algorithm),
+            "TrainingInputMode": "File",
+        },
         "RoleArn": settings.role_arn,
         "InputDataConfig": _channels(request, settings),
         "OutputDataConfig": {"S3OutputPath": s3_uri(settings, request.output_prefix)},
@@ -131,7 +136,7 @@ def _training_definition(request: TrainRequest, settings: Settings) -> dict[str,
 
 
 def training_job(request: TrainRequest, settings: Settings, name: str) -> dict[str, Any]:
-    """``CreateTrainingJob``: built-in XGBoost on the train and validation channels."""
+    """``CreateTrainingJob``: the request's built-in algorithm on the channels it reads."""
     return {
         "TrainingJobName": name,
         "HyperParameters": dict(request.hyperparameters),
@@ -141,10 +146,10 @@ def training_job(request: TrainRequest, settings: Settings, name: str) -> dict[s
 
 
 def tuning_job(request: TuneRequest, settings: Settings, name: str) -> dict[str, Any]:
-    """``CreateHyperParameterTuningJob`` over the request's ranges, maximizing validation AUC."""
+    """``CreateHyperParameterTuningJob`` over the request's ranges, towards the algorithm's objective metric."""
     config: dict[str, Any] = {
         "Strategy": request.strategy,
-        "HyperParameterTuningJobObjective": {"Type": d.OBJECTIVE_TYPE, "MetricName": d.OBJECTIVE_METRIC},
+        "HyperParameterTuningJobObjective": {"Type": request.objective_type, "MetricName": request.objective_metric},
         "ResourceLimits": {
             "MaxNumberOfTrainingJobs": request.max_jobs,
             "MaxParallelTrainingJobs": request.max_parallel_jobs,

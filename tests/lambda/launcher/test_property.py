@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from launcher.algorithms import ALGORITHMS
 from launcher.service import INVALID_REQUEST, handle
 from launcher.validation import ACTIONS, FIELDS
 from tests.support.launcher import BUCKET, SETTINGS
@@ -69,6 +70,8 @@ ranges = st.dictionaries(
 )
 plausible = {
     "action": st.sampled_from(ACTIONS) | st.text(max_size=10),
+    "algorithm": st.sampled_from(sorted(ALGORITHMS)) | st.sampled_from(["k-means", "xgb", "KMeans"]) | json_values,
+    "objective_metric": st.sampled_from(["validation:auc", "test:msd", "validation:rmse", "auc"]) | json_values,
     "hyperparameters": st.dictionaries(
         st.sampled_from(["eta", "num_round", "eval_metric", "max_depth"]) | st.text(max_size=8),
         json_scalars,
@@ -142,6 +145,12 @@ valid_events = st.one_of(
         for action, fields in good_fields.items()
     ),
     st.just({"action": "list"}),
+    # Every CPU algorithm with its own defaults: its image, channels and required hyperparameters.
+    st.builds(
+        lambda action, name: {"action": action, "algorithm": name},
+        st.sampled_from(["train", "tune"]),
+        st.sampled_from(sorted(n for n, a in ALGORITHMS.items() if not a.gpu_only and a.objective)),
+    ),
     st.builds(lambda name: {"action": "transform", "model_name": name}, st.sampled_from(["m", "model-1"])),
 )
 near_misses = st.sampled_from(["hyperparamters", "stratgy", "instance-type", "requestid", "Action"])

@@ -133,12 +133,12 @@ def test_grid_tuning_uses_categorical_values_and_no_early_stopping():
         {
             "action": "tune",
             "strategy": "Grid",
-            "ranges": {"max_depth": {"values": [3, 6]}, "booster": {"values": ["gbtree", "dart"]}},
+            "ranges": {"max_depth": {"values": [3, 6]}, "eta": {"values": [0.1, 0.3]}},
         }
     )
     config = body["HyperParameterTuningJobConfig"]
     assert config["ParameterRanges"]["CategoricalParameterRanges"] == [
-        {"Name": "booster", "Values": ["gbtree", "dart"]},
+        {"Name": "eta", "Values": ["0.1", "0.3"]},
         {"Name": "max_depth", "Values": ["3", "6"]},
     ]
     assert config["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 4
