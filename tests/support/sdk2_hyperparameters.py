@@ -3,7 +3,7 @@
 The JSON goes into the file named by the first argument.
 
 For each estimator: every ``hp(...)`` (its data type and its validators as ``[op, bound]``, op one of
-gt, ge, lt, le, isin, or ``other`` for a lambda) and the hyperparameters its constructor requires.
+gt, ge, lt, le, isin, or ``other`` for a lambda) and the hyperparameters its constructor's docstring marks "Required.".
 tests/lambda/launcher/test_sdk2_specs.py compares them with the launcher's algorithm specs.
 """
 
@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
@@ -31,6 +32,7 @@ ESTIMATORS = {
 }
 # Constructor arguments every estimator takes that are not hyperparameters.
 _NOT_HYPERPARAMETERS = {"self", "role", "instance_count", "instance_type", "kwargs"}
+_REQUIRED_RE = re.compile(r"^\s*(\w+) \([^)]*\): Required\.", re.MULTILINE)
 
 
 def _validator(function) -> list:
@@ -55,14 +57,9 @@ def declarations() -> dict:
                         "type": getattr(value.data_type, "__name__", str(value.data_type)),
                         "validators": [_validator(f) for f in value.validation],
                     }
-        signature = inspect.signature(cls.__init__)
-        required = sorted(
-            p.name
-            for p in signature.parameters.values()
-            if p.default is inspect.Parameter.empty
-            and p.name not in _NOT_HYPERPARAMETERS
-            and p.kind is not p.VAR_KEYWORD
-        )
+        # Every argument defaults to None in 2.x; its docstring says which ones are "Required.".
+        documented = set(_REQUIRED_RE.findall(inspect.getdoc(cls.__init__) or ""))
+        required = sorted(documented & set(hps) - _NOT_HYPERPARAMETERS)
         out[algorithm] = {"repo_name": cls.repo_name, "hyperparameters": hps, "required": required}
     assert issubclass(cls, AmazonAlgorithmEstimatorBase)
     return out

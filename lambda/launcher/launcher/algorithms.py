@@ -233,6 +233,7 @@ LINEAR_LEARNER = Algorithm(
         "epochs": integer(0, low_open=True),
         "binary_classifier_model_selection_criteria": choice(
             "accuracy",
+            "f1",
             "f_beta",
             "precision_at_target_recall",
             "recall_at_target_precision",
