@@ -270,7 +270,7 @@ def test_a_gpu_only_algorithm_runs_on_an_allowed_gpu_type_only():
 def test_gpu_prices_are_the_price_tables():
     with open(PRICES_FILE) as fh:
         training = json.load(fh)["per_instance_hour"]["training"]
-    assert GPU_TRAINING_PRICES == {t: p for t, p in training.items() if t.startswith(GPU_FAMILIES)}
+    assert {t: p for t, p in training.items() if t.startswith(GPU_FAMILIES)} == GPU_TRAINING_PRICES
 
 
 def test_the_cdk_side_table_names_the_same_algorithms():
