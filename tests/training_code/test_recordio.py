@@ -30,7 +30,7 @@ def recordio():
 def load(case: str) -> tuple[np.ndarray, np.ndarray | None, bytes]:
     with np.load(os.path.join(FIXTURES, case + ".npz")) as arrays:
         array = arrays["array"]
-        labels = arrays["labels"] if "labels" in arrays else None
+        labels = arrays.get("labels", None)
     with open(os.path.join(FIXTURES, case + ".rec"), "rb") as fh:
         return array, labels, fh.read()
 
