@@ -8,7 +8,7 @@ value the algorithm's container would reject never starts a billed job.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 INTEGER = "integer"
 CONTINUOUS = "continuous"
@@ -21,8 +21,7 @@ TEXT = "text"
 _BOOLEANS = ("true", "false")
 
 
-@dataclass(frozen=True)
-class Hp:
+class Hp(NamedTuple):
     kind: str
     low: float | None = None
     high: float | None = None

@@ -142,7 +142,7 @@ def test_every_cpu_algorithm_has_bad_input_cases():
 def test_a_missing_required_hyperparameter_is_named(algorithm, monkeypatch):
     spec = ALGORITHMS[algorithm]
     required = spec.required[0]
-    without = dataclasses.replace(spec, defaults={k: v for k, v in spec.defaults.items() if k != required})
+    without = spec._replace(defaults={k: v for k, v in spec.defaults.items() if k != required})
     monkeypatch.setitem(ALGORITHMS, algorithm, without)
     error = refused({"action": "train", "algorithm": algorithm})
     assert error["field"] == "hyperparameters"
