@@ -24,6 +24,15 @@ CSV = "text/csv"
 # The algorithm of a train, tune or process request that names none; the algorithms' own defaults
 # (hyperparameters, tuning ranges and objective) are in algorithms.py.
 ALGORITHM = "xgboost"
+# The sample dataset a process request reads by default, per algorithm (one folder each under
+# data/raw/, from sample_data/; tests/unit/test_sample_data.py checks the folders exist). The others
+# read the breast-cancer CSV at the top of data/raw/.
+RAW_DATASETS = {
+    "randomcutforest": "sensor-anomalies/",
+    "ipinsights": "login-events/",
+    "deepar": "hourly-demand/",
+    "blazingtext": "product-reviews/",
+}
 STRATEGIES = ("Bayesian", "Random", "Hyperband", "Grid")
 STRATEGY = "Bayesian"
 # Hyperband needs a training "resource" to grow; for XGBoost that is the number of boosting rounds.

@@ -43,7 +43,8 @@ def console_url(region: str, kind: str, name: str) -> str:
 
 
 def processing_job(request: ProcessRequest, settings: Settings, name: str) -> dict[str, Any]:
-    """``CreateProcessingJob``: preprocessing.py on the scikit-learn image, raw data in, three splits out."""
+    """``CreateProcessingJob``: preprocessing.py on the scikit-learn image, raw data in, the splits out in the
+    format the request's algorithm reads (the job gets the whole scripts folder: recordio.py too)."""
     script_dir = s3_uri(settings, d.CODE_SCRIPTS)
     return {
         "ProcessingJobName": name,
@@ -51,11 +52,18 @@ def processing_job(request: ProcessRequest, settings: Settings, name: str) -> di
         "AppSpecification": {
             "ImageUri": settings.sklearn_image,
             "ContainerEntrypoint": ["python3", f"{PROCESSING_CODE}/{d.PREPROCESSING_SCRIPT}"],
-            "ContainerArguments": ["--input-dir", PROCESSING_INPUT, "--output-dir", PROCESSING_OUTPUT],
+            "ContainerArguments": [
+                "--input-dir",
+                PROCESSING_INPUT,
+                "--output-dir",
+                PROCESSING_OUTPUT,
+                "--algorithm",
+                request.algorithm,
+            ],
         },
         "ProcessingInputs": [
             _processing_input("raw", s3_uri(settings, request.input_prefix), PROCESSING_INPUT),
-            _processing_input("code", script_dir + d.PREPROCESSING_SCRIPT, PROCESSING_CODE),
+            _processing_input("code", script_dir, PROCESSING_CODE),
         ],
         "ProcessingOutputConfig": {
             "Outputs": [

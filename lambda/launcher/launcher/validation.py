@@ -119,7 +119,12 @@ def _process(event: dict, settings: Settings) -> ProcessRequest:
     return ProcessRequest(
         **_job_fields(event, "process", settings),
         algorithm=algorithm.name,
-        input_prefix=_prefix("input_prefix", event.get("input_prefix", d.DATA_RAW), settings, d.READABLE_PREFIXES),
+        input_prefix=_prefix(
+            "input_prefix",
+            event.get("input_prefix", d.DATA_RAW + d.RAW_DATASETS.get(algorithm.name, "")),
+            settings,
+            d.READABLE_PREFIXES,
+        ),
         output_prefix=_prefix(
             "output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES
         ),

@@ -44,7 +44,7 @@ def test_process_creates_the_processing_job(sagemaker):
     assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 1800}
     assert {i["InputName"]: (i["S3Input"]["S3Uri"], i["S3Input"]["LocalPath"]) for i in job["ProcessingInputs"]} == {
         "raw": (f"s3://{BUCKET}/data/raw/", "/opt/ml/processing/input/data"),
-        "code": (f"s3://{BUCKET}/code/scripts/preprocessing.py", "/opt/ml/processing/input/code"),
+        "code": (f"s3://{BUCKET}/code/scripts/", "/opt/ml/processing/input/code"),
     }
     # moto's describe_processing_job drops ProcessingResources: test_requests checks the instance in the request.
     assert [o["S3Output"]["S3Uri"] for o in job["ProcessingOutputConfig"]["Outputs"]] == [

@@ -74,7 +74,7 @@ def test_processing_job_runs_preprocessing_on_the_sklearn_image():
     assert app["ImageUri"] == SKLEARN_IMAGE
     assert app["ContainerEntrypoint"] == ["python3", "/opt/ml/processing/input/code/preprocessing.py"]
     inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in body["ProcessingInputs"]}
-    assert inputs == {"raw": f"s3://{BUCKET}/data/raw/", "code": f"s3://{BUCKET}/code/scripts/preprocessing.py"}
+    assert inputs == {"raw": f"s3://{BUCKET}/data/raw/", "code": f"s3://{BUCKET}/code/scripts/"}
     outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in body["ProcessingOutputConfig"]["Outputs"]}
     assert outputs == {
         "train": f"s3://{BUCKET}/data/processed/train/",
