@@ -190,3 +190,18 @@ def test_console_links_point_at_the_job_in_its_region():
     assert job_requests.console_url("eu-west-1", "tuning", "mls-tune-x") == (
         "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/hyper-tuning-jobs/mls-tune-x"
     )
+
+
+def test_processing_writes_the_requested_algorithms_format_from_its_dataset():
+    body = build({"action": "process", "algorithm": "deepar"})
+    assert body["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "deepar"]
+    inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in body["ProcessingInputs"]}
+    assert inputs["raw"] == f"s3://{BUCKET}/data/raw/hourly-demand/"
+    assert build({"action": "process"})["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "xgboost"]
+
+
+def test_processing_for_an_image_algorithm_is_refused():
+    from launcher.validation import RequestError, validate
+
+    with pytest.raises(RequestError, match="writes no data for image-classification"):
+        validate({"action": "process", "algorithm": "image-classification"}, SETTINGS)
