@@ -212,12 +212,16 @@ def model(request: JobRequest, settings: Settings, name: str, image: str, model_
     }
 
 
-def transform_job(request: TransformRequest, settings: Settings, name: str, model_name: str) -> dict[str, Any]:
-    """``CreateTransformJob``: score every CSV line under the input prefix, one prediction per line.
+def transform_job(
+    request: TransformRequest, settings: Settings, name: str, model_name: str, algorithm: str | None = None
+) -> dict[str, Any]:
+    """``CreateTransformJob``: score every line under the input prefix, one prediction per line, in the
+    content types the model's algorithm serves (CSV in and out for XGBoost and for a model named as is).
 
     Batch Transform has no job-level runtime limit in SageMaker's API; ``max_runtime_seconds``
     bounds each invocation instead, and the job ends when its input is scored.
     """
+    spec = ALGORITHMS.get(algorithm or d.ALGORITHM, ALGORITHMS[d.ALGORITHM])
     return {
         "TransformJobName": name,
         "ModelName": model_name,
@@ -229,14 +233,14 @@ def transform_job(request: TransformRequest, settings: Settings, name: str, mode
         "BatchStrategy": "MultiRecord",
         "TransformInput": {
             "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": s3_uri(settings, request.input_prefix)}},
-            "ContentType": d.CSV,
+            "ContentType": spec.inference_type,
             "CompressionType": "None",
             "SplitType": "Line",
         },
         # One folder per job, so a second run never mixes its predictions with the first's.
         "TransformOutput": {
             "S3OutputPath": s3_uri(settings, f"{request.output_prefix}{name}/"),
-            "Accept": d.CSV,
+            "Accept": spec.accept,
             "AssembleWith": "Line",
         },
         "TransformResources": {"InstanceType": request.instance_type, "InstanceCount": request.instance_count},

@@ -447,3 +447,16 @@ def test_tune_runs_each_algorithm_towards_its_objective(sagemaker, algorithm):
     assert not tuned & set(definition["StaticHyperParameters"])
     # Spot by default: each training job may wait as long again for capacity.
     assert definition["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
+
+
+@pytest.mark.parametrize("algorithm", ["kmeans", "deepar", "blazingtext"])
+def test_transform_from_another_algorithms_job_uses_its_image_and_inference_types(sagemaker, algorithm):
+    trained = run(sagemaker, {"action": "train", "algorithm": algorithm})
+    response = run(sagemaker, {"action": "transform", "training_job_name": trained["job_name"]})
+    assert response["ok"] is True, response
+    assert response["algorithm"] == algorithm
+    model = sagemaker.describe_model(ModelName=response["model_name"])
+    assert model["PrimaryContainer"]["Image"] == SETTINGS.image(algorithm)
+    job = sagemaker.describe_transform_job(TransformJobName=response["job_name"])
+    assert job["TransformInput"]["ContentType"] == ALGORITHMS[algorithm].inference_type
+    assert job["TransformOutput"]["Accept"] == ALGORITHMS[algorithm].accept
