@@ -16,8 +16,17 @@ WRITABLE_PREFIXES = ("data/processed/", "data/features/", "models/", "output/")
 PREPROCESSING_SCRIPT = "preprocessing.py"
 # Output folders of preprocessing.py, each uploaded to <output_prefix><name>/.
 PROCESSING_OUTPUTS = ("train", "validation", "test", "test_labels")
-TRAIN_CHANNEL_PREFIX = DATA_PROCESSED + "train/"
-VALIDATION_CHANNEL_PREFIX = DATA_PROCESSED + "validation/"
+
+
+def processed_prefix(algorithm: str) -> str:
+    """Where ``process`` writes for ``algorithm`` and where its training reads by default.
+
+    XGBoost's splits stay at the top of data/processed/ (the study plan's paths); every other
+    algorithm has a folder of its own, so that its format never lands beside another's in one channel.
+    """
+    return DATA_PROCESSED if algorithm == ALGORITHM else f"{DATA_PROCESSED}{algorithm}/"
+
+
 TRANSFORM_INPUT_PREFIX = DATA_PROCESSED + "test/"
 CSV = "text/csv"
 

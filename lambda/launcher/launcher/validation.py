@@ -126,7 +126,10 @@ def _process(event: dict, settings: Settings) -> ProcessRequest:
             d.READABLE_PREFIXES,
         ),
         output_prefix=_prefix(
-            "output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES
+            "output_prefix",
+            event.get("output_prefix", d.processed_prefix(algorithm.name)),
+            settings,
+            d.WRITABLE_PREFIXES,
         ),
     )
 
@@ -142,11 +145,14 @@ def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, 
         "hyperparameters": {**{k: _stringify(v) for k, v in algorithm.defaults.items()}, **given},
         "use_spot": _bool("use_spot", event.get("use_spot", d.USE_SPOT)),
         "train_prefix": _prefix(
-            "train_prefix", event.get("train_prefix", d.TRAIN_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES
+            "train_prefix",
+            event.get("train_prefix", d.processed_prefix(algorithm.name) + "train/"),
+            settings,
+            d.READABLE_PREFIXES,
         ),
         "validation_prefix": _prefix(
             "validation_prefix",
-            event.get("validation_prefix", d.VALIDATION_CHANNEL_PREFIX),
+            event.get("validation_prefix", d.processed_prefix(algorithm.name) + "validation/"),
             settings,
             d.READABLE_PREFIXES,
         ),

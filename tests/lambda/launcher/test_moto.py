@@ -410,7 +410,8 @@ def _channels_of(input_config: list[dict]) -> list[tuple[str, str, str, str]]:
 
 
 def _expected_channels(algorithm: str) -> list[tuple[str, str, str, str]]:
-    prefixes = {"train_prefix": "data/processed/train/", "validation_prefix": "data/processed/validation/"}
+    folder = "data/processed/" + ("" if algorithm == "xgboost" else algorithm + "/")
+    prefixes = {"train_prefix": folder + "train/", "validation_prefix": folder + "validation/"}
     return [
         (c.name, c.content_type, f"s3://{BUCKET}/{prefixes[c.source]}", c.distribution)
         for c in ALGORITHMS[algorithm].channels

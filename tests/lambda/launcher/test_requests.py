@@ -197,6 +197,8 @@ def test_processing_writes_the_requested_algorithms_format_from_its_dataset():
     assert body["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "deepar"]
     inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in body["ProcessingInputs"]}
     assert inputs["raw"] == f"s3://{BUCKET}/data/raw/hourly-demand/"
+    outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in body["ProcessingOutputConfig"]["Outputs"]}
+    assert outputs["train"] == f"s3://{BUCKET}/data/processed/deepar/train/"
     assert build({"action": "process"})["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "xgboost"]
 
 
