@@ -31,7 +31,8 @@ Rule = Callable[[Mapping[str, str]], str | None]
 
 class Channel(NamedTuple):
     name: str
-    # The request field its data comes from: train_prefix or validation_prefix.
+    # Where its data is: the request's train_prefix or validation_prefix, or beside_train (the folder
+    # named after the channel next to train_prefix: Seq2Seq's vocab, Semantic Segmentation's annotations).
     source: str
     content_type: str
     distribution: str = "FullyReplicated"

@@ -97,6 +97,13 @@ def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
     }
 
 
+def _channel_prefix(request: TrainRequest, source: str, channel: str) -> str:
+    if source == "beside_train":
+        # A folder next to the train channel's: channels never nest, or one would read the other's files.
+        return request.train_prefix.rstrip("/").rpartition("/")[0] + f"/{channel}/"
+    return str(getattr(request, source))
+
+
 def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]:
     """The channels the algorithm reads, each with the content type it requires of them."""
     return [
@@ -105,7 +112,7 @@ def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": s3_uri(settings, getattr(request, channel.source)),
+                    "S3Uri": s3_uri(settings, _channel_prefix(request, channel.source, channel.name)),
                     "S3DataDistributionType": channel.distribution,
                 }
             },

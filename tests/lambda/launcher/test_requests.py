@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -207,3 +208,29 @@ def test_processing_for_an_image_algorithm_is_refused():
 
     with pytest.raises(RequestError, match="writes no data for image-classification"):
         validate({"action": "process", "algorithm": "image-classification"}, SETTINGS)
+
+
+def test_extra_channels_sit_beside_the_train_folder():
+    settings = dataclasses.replace(
+        SETTINGS, allowed_instance_types=("ml.g4dn.xlarge",), default_instance_type="ml.g4dn.xlarge"
+    )
+    request = validate(
+        {
+            "action": "train",
+            "algorithm": "semantic-segmentation",
+            "hyperparameters": {"num_classes": 3, "num_training_samples": 50},
+        },
+        settings,
+    )
+    body = job_requests.training_job(request, settings, "mls-train-x")
+    assert {
+        c["ChannelName"]: (c["DataSource"]["S3DataSource"]["S3Uri"], c["ContentType"]) for c in body["InputDataConfig"]
+    } == {
+        "train": (f"s3://{BUCKET}/data/processed/semantic-segmentation/train/", "image/jpeg"),
+        "validation": (f"s3://{BUCKET}/data/processed/semantic-segmentation/validation/", "image/jpeg"),
+        "train_annotation": (f"s3://{BUCKET}/data/processed/semantic-segmentation/train_annotation/", "image/png"),
+        "validation_annotation": (
+            f"s3://{BUCKET}/data/processed/semantic-segmentation/validation_annotation/",
+            "image/png",
+        ),
+    }
