@@ -171,7 +171,7 @@ def _train(event: dict, settings: Settings) -> TrainRequest:
 
 
 def _algorithm(value: Any) -> Algorithm:
-    if value not in ALGORITHMS:
+    if not isinstance(value, str) or value not in ALGORITHMS:
         hint = _did_you_mean(value, ALGORITHMS) if isinstance(value, str) else ""
         raise RequestError("algorithm", f"must be one of {', '.join(ALGORITHMS)}, not {_show(value)}{hint}")
     return ALGORITHMS[value]
@@ -283,7 +283,7 @@ def _tune(event: dict, settings: Settings) -> TuneRequest:
 
 def _objective(value: Any, algorithm: Algorithm, hyperparameters: dict[str, str]) -> tuple[str, str]:
     """The tuning objective and its direction; the training jobs must emit it, or tuning finds nothing."""
-    if value not in algorithm.metrics:
+    if not isinstance(value, str) or value not in algorithm.metrics:
         hint = _did_you_mean(value, algorithm.metrics) if isinstance(value, str) else ""
         raise RequestError(
             "objective_metric",

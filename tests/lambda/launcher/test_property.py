@@ -197,3 +197,21 @@ def test_any_request_gets_a_response_and_a_rejected_one_calls_nothing(request):
         assert created == [] and client.calls == []
     else:
         assert client.calls
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    action=st.sampled_from(["process", "train", "tune"]),
+    algorithm=plausible["algorithm"],
+    objective=plausible["objective_metric"],
+)
+def test_any_algorithm_or_objective_value_gets_a_response(action, algorithm, objective):
+    # Focused: the full request space above rarely pairs these fields with their actions.
+    request = {
+        "action": action,
+        "algorithm": algorithm,
+        **({"objective_metric": objective} if action == "tune" else {}),
+    }
+    response = handle(request, SETTINGS, RecordingClient)
+    assert isinstance(response, dict) and response["ok"] in (True, False)
+    json.dumps(response)

@@ -205,6 +205,18 @@ BAD_REQUESTS = {
         "job_name",
         "one of the lab's jobs",
     ),
+    "algorithm not a string": ({"action": "train", "algorithm": ["kmeans"]}, "algorithm", "not ['kmeans']"),
+    "algorithm near-miss": ({"action": "tune", "algorithm": "linear_learner"}, "algorithm", "'linear-learner'?"),
+    "objective not a string": (
+        {"action": "tune", "objective_metric": {"name": "auc"}},
+        "objective_metric",
+        "xgboost can be tuned on validation:auc",
+    ),
+    "objective of another algorithm": (
+        {"action": "tune", "objective_metric": "test:msd"},
+        "objective_metric",
+        "not 'test:msd'",
+    ),
     "request id with spaces": ({"action": "train", "request_id": "my request"}, "request_id", "1-64"),
     "request id too long": ({"action": "train", "request_id": "x" * 65}, "request_id", "1-64"),
 }
