@@ -2,7 +2,9 @@
 """Regenerate study_env/data/sagemaker_images.json from the SageMaker Python SDK (sagemaker-core).
 
 The lab's built-in images (XGBoost and the scikit-learn processing image) live in one AWS-owned
-account per region. Synth must not import the SDK (1.5 s, hundreds of MB), so the map is committed and
+account per region; the 1P algorithms (study_env/algorithms.py) in three other groups of accounts,
+each written as <group>Account/<group>Registry (the script fails if a group's algorithms disagree).
+Synth must not import the SDK (1.5 s, hundreds of MB), so the map is committed and
 tests/unit/test_images.py proves it still equals what the SDK returns.
 Run: .venv/bin/python scripts/make_image_map.py
 """
@@ -16,6 +18,7 @@ from sagemaker.core import image_uris
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from study_env.algorithms import ALGORITHMS  # noqa: E402
 from study_env.images import DISTRIBUTION_MAP_FILE, MAP_FILE, SKLEARN_VERSION, XGBOOST_VERSIONS  # noqa: E402
 
 DISTRIBUTION_IMAGE = "sagemaker-distribution-cpu"
@@ -29,6 +32,15 @@ def registries() -> dict[str, dict[str, str]]:
         uri = image_uris.retrieve("xgboost", region, XGBOOST_VERSIONS[0])
         registry = uri.split("/", 1)[0]
         out[region] = {"account": registry.split(".", 1)[0], "registry": registry}
+        for algorithm in ALGORITHMS:
+            if algorithm.group is None:
+                continue
+            uri = image_uris.retrieve(algorithm.repository, region, algorithm.tag)
+            registry = uri.split("/", 1)[0]
+            key = f"{algorithm.group}Registry"
+            if out[region].setdefault(key, registry) != registry:
+                raise SystemExit(f"{region}: {algorithm.name} is in {registry}, not in its group's {out[region][key]}")
+            out[region][f"{algorithm.group}Account"] = registry.split(".", 1)[0]
     return out
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from aws_cdk import Aws, CfnCondition, CfnMapping, Fn, Stack
 from constructs import Construct
 
+from study_env.algorithms import ALGORITHMS, BY_NAME, XGBOOST
 from study_env.config import XGBOOST_VERSIONS
 
 MAP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sagemaker_images.json")
@@ -60,6 +61,40 @@ class SageMakerImages:
     @property
     def registry(self) -> str:
         return self._mapping.find_in_map(Aws.REGION, "registry")
+
+    def group_account(self, group: str) -> str:
+        """The AWS-owned account of an image group of the 1P algorithms (``study_env.algorithms``)."""
+        return self._mapping.find_in_map(Aws.REGION, f"{group}Account")
+
+    def algorithm_uri(self, name: str) -> str:
+        """The training and inference image of a built-in algorithm other than XGBoost."""
+        algorithm = BY_NAME[name]
+        if algorithm.group is None:
+            raise ValueError(f"{name}: its image depends on a version; use xgboost_uri")
+        registry = self._mapping.find_in_map(Aws.REGION, f"{algorithm.group}Registry")
+        return Fn.join("", [registry, f"/{algorithm.repository}:{algorithm.tag}"])
+
+    def algorithm_images_json(self) -> str:
+        """``{"<algorithm>": "<image uri>", ...}`` for every algorithm but XGBoost, as one token string."""
+        parts: list[str] = ["{"]
+        for index, algorithm in enumerate(a for a in ALGORITHMS if a.name != XGBOOST):
+            parts += [("," if index else "") + f'"{algorithm.name}":"', self.algorithm_uri(algorithm.name), '"']
+        return Fn.join("", [*parts, "}"])
+
+    def group_repository_arns(self) -> list[str]:
+        """The ECR repositories of the 1P algorithms, each in its group's account."""
+        return [
+            Fn.join(
+                "",
+                [
+                    f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:",
+                    self.group_account(a.group),
+                    f":repository/{a.repository}",
+                ],
+            )
+            for a in ALGORITHMS
+            if a.group is not None
+        ]
 
     def xgboost_uri(self, version: str) -> str:
         if version not in XGBOOST_VERSIONS:

@@ -42,6 +42,8 @@ def build_request(action: str, args: argparse.Namespace) -> dict[str, Any]:
     """The launcher request for ``action`` from the command's options (only what was given)."""
     request: dict[str, Any] = {"action": action}
     for option in (
+        "algorithm",
+        "objective_metric",
         "instance_type",
         "max_runtime_seconds",
         "request_id",

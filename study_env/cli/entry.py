@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError, NoCredentialsError
 
+from study_env.cli.algorithms import OFFLINE_COMMANDS
 from study_env.cli.commands import (
     client_error_message,
     cmd_cleanup,
@@ -51,6 +52,8 @@ def run(
     args = build_parser().parse_args(argv)
     if args.command == "cost" and args.plan:
         return print_plan(out)  # arithmetic only: no account, no credentials
+    if args.command in OFFLINE_COMMANDS:
+        return OFFLINE_COMMANDS[args.command](args, out)
     session = session or boto3.Session(region_name=args.region)
     if session.region_name is None:
         raise LabError("no AWS region configured: run `aws configure` or pass --region")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from study_env.algorithms import ALGORITHMS
 from study_env.cli.context import DEFAULT_TIMEOUT_MINUTES
 
 
@@ -37,14 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     process = sub.add_parser("process", help="Processing: data/raw/ -> data/processed/")
     _job_options(process)
-    train = sub.add_parser("train", help="Training: built-in XGBoost on data/processed/")
+    _algorithm_option(process, "the algorithm whose input format to write (default xgboost)")
+    train = sub.add_parser("train", help="Training: a built-in algorithm (default XGBoost) on data/processed/")
     _job_options(train)
+    _algorithm_option(train, "the built-in algorithm (default xgboost; see `study algorithms`)")
     train.add_argument(
         "--hyperparameter", action="append", metavar="NAME=VALUE", help="e.g. --hyperparameter max_depth=6"
     )
     train.add_argument("--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training")
     tune = sub.add_parser("tune", help="Hyperparameter tuning over the plan's ranges")
     _job_options(tune)
+    _algorithm_option(tune, "the built-in algorithm (default xgboost), tuned over its default ranges")
+    tune.add_argument(
+        "--objective-metric", dest="objective_metric", help="e.g. validation:rmse (default: the algorithm's)"
+    )
     tune.add_argument("--strategy", choices=("Bayesian", "Random", "Hyperband", "Grid"))
     tune.add_argument("--max-jobs", dest="max_jobs", type=int)
     tune.add_argument("--max-parallel-jobs", dest="max_parallel_jobs", type=int)
@@ -71,11 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _rows_options(pipeline)
 
+    sub.add_parser("algorithms", help="the built-in algorithms: problem, input formats, instances, exam notes")
+
     cost = sub.add_parser("cost", help="what bills now and has cost so far; --plan: the whole study plan's estimate")
     cost.add_argument("--plan", action="store_true", help="estimate the two-week plan (no AWS credentials needed)")
     cleanup = sub.add_parser("cleanup", help="stop the lab's running jobs, delete its endpoints and Studio apps")
     cleanup.add_argument("--dry-run", action="store_true", help="only say what would be stopped or deleted")
     return parser
+
+
+def _algorithm_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--algorithm", choices=[a.name for a in ALGORITHMS], help=help_text)
 
 
 def _rows_options(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,8 @@ from study_env.images import SKLEARN_REPOSITORY, XGBOOST_REPOSITORY, SageMakerIm
 from study_env.nag import SAGEMAKER_LOG_GROUP, acknowledge
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
-# Repositories of the built-in images the lab runs (XGBoost, scikit-learn processing).
+# Repositories of the built-in images the lab runs (XGBoost, scikit-learn processing) in their account;
+# the other built-in algorithms' repositories are in their groups' accounts (study_env/algorithms.py).
 SAGEMAKER_IMAGE_REPOSITORIES = (XGBOOST_REPOSITORY, SKLEARN_REPOSITORY)
 # Actions that IAM cannot scope to a resource; the only ones this role holds on "*".
 RESOURCELESS_ACTIONS = ("cloudwatch:PutMetricData", "ecr:GetAuthorizationToken")
@@ -67,7 +68,10 @@ class SageMakerExecutionRole(Construct):
             iam.PolicyStatement(
                 sid="PullBuiltInImages",
                 actions=["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                resources=[images.repository_arn(repo) for repo in SAGEMAKER_IMAGE_REPOSITORIES],
+                resources=[
+                    *(images.repository_arn(repo) for repo in SAGEMAKER_IMAGE_REPOSITORIES),
+                    *images.group_repository_arns(),
+                ],
             )
         )
         self.grant_pass_role(self.role)

@@ -110,6 +110,7 @@ class JobLauncher(Construct):
                 "JOB_PREFIX": prefix,
                 "XGBOOST_IMAGE_URI": images.xgboost_uri(xgboost_version),
                 "SKLEARN_IMAGE_URI": images.sklearn_processing_uri(),
+                "ALGORITHM_IMAGES": images.algorithm_images_json(),
                 "ALLOWED_INSTANCE_TYPES": ",".join(allowed),
                 "DEFAULT_INSTANCE_TYPE": default_instance_type,
             },

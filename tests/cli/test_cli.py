@@ -17,6 +17,7 @@ from moto import mock_aws
 
 from launcher import settings as launcher_settings
 from study_env import cli
+from study_env.algorithms import ALGORITHMS
 from study_env.cli import commands, context, entry, parser, serving
 from study_env.cli.lab import ACTION_KINDS, JobFailed, Lab, LabError, LambdaTransport, find_lab, launch, wait_for
 from study_env.config import StudyConfig
@@ -221,8 +222,8 @@ def test_train_waits_for_the_job_started_with_the_deployed_environment(aws, lab)
 
 
 def test_hyperparameters_reach_sagemaker_as_typed(aws, lab):
-    # A JSON round trip through str() would send "True", "None" and "1000.0".
-    typed = {"save_model_on_termination": "true", "missing": "null", "lambda": "1e3", "eta": "0.10"}
+    # A JSON round trip through str() would send "True" and "1000.0".
+    typed = {"save_model_on_termination": "true", "lambda": "1e3", "eta": "0.10"}
     argv = [arg for name, value in typed.items() for arg in ("--hyperparameter", f"{name}={value}")]
     args = parser.build_parser().parse_args(["train", *argv])
     assert commands.build_request("train", args)["hyperparameters"] == typed
@@ -231,6 +232,47 @@ def test_hyperparameters_reach_sagemaker_as_typed(aws, lab):
     job_name = json.loads("\n".join(printed[1:]))["job_name"]
     sent = aws.client("sagemaker").describe_training_job(TrainingJobName=job_name)["HyperParameters"]
     assert {name: sent[name] for name in typed} == typed
+
+
+def test_train_with_another_algorithm_runs_its_image_and_channels(aws, lab):
+    code, printed = run_cli(aws, "train", "--algorithm", "kmeans", "--hyperparameter", "k=3")
+    assert code == 0
+    job_name = json.loads("\n".join(printed[1:]))["job_name"]
+    job = aws.client("sagemaker").describe_training_job(TrainingJobName=job_name)
+    assert job["AlgorithmSpecification"]["TrainingImage"].endswith(".amazonaws.com/kmeans:1")
+    assert [(c["ChannelName"], c["ContentType"]) for c in job["InputDataConfig"]] == [
+        ("train", "text/csv;label_size=0"),
+        ("test", "text/csv;label_size=0"),
+    ]
+    assert job["HyperParameters"] == {"feature_dim": "30", "k": "3"}
+
+
+def test_tune_with_another_algorithm_tunes_towards_its_objective(aws, lab):
+    code, printed = run_cli(aws, "tune", "--algorithm", "linear-learner", "--max-jobs", "4")
+    assert code == 0
+    job_name = json.loads("\n".join(printed[1:]))["job_name"]
+    job = aws.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=job_name)
+    assert job["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"] == {
+        "Type": "Maximize",
+        "MetricName": "validation:binary_f_beta",
+    }
+    assert job["TrainingJobDefinition"]["AlgorithmSpecification"]["TrainingImage"].endswith("/linear-learner:1")
+
+
+def test_a_bad_hyperparameter_of_another_algorithm_is_refused_by_name(aws, lab):
+    with pytest.raises(LabError, match=r"field 'hyperparameters'\): 'kk' is not a hyperparameter of kmeans"):
+        run_cli(aws, "train", "--algorithm", "kmeans", "--hyperparameter", "kk=3")
+    assert aws.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
+
+
+def test_algorithms_prints_the_day_5_table_without_aws():
+    printed = Printed()
+    assert cli.run(["algorithms"], out=printed) == 0
+    header = printed[0].split()
+    assert header[:2] == ["algorithm", "problem"]
+    names = [line.split()[0] for line in printed[2:16]]
+    assert names == [a.name for a in ALGORITHMS]
+    assert any(line.startswith("image-classification (GPU)") for line in printed)
 
 
 def test_rejected_request_names_the_field_and_starts_nothing(aws, lab):

@@ -5,8 +5,10 @@ Importing this module makes ``import launcher`` (and ``lab_contract``) work as t
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 
+from study_env.algorithms import ALGORITHMS
 from tools import lambda_assets
 
 LAUNCHER_DIR = lambda_assets.add_to_path("launcher")
@@ -19,6 +21,13 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/mls-execution-role"
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 ALLOWED = ("ml.t3.medium", "ml.m5.large", "ml.m5.xlarge")
+# Every algorithm's image as the construct passes them (us-east-1's accounts; test_images.py checks the map).
+_GROUP_ACCOUNTS = {"firstParty": "382416733822", "forecasting": "522234722520", "legacy": "811284229777"}
+ALGORITHM_IMAGES = {
+    a.name: f"{_GROUP_ACCOUNTS[a.group]}.dkr.ecr.{REGION}.amazonaws.com/{a.repository}:{a.tag}"
+    for a in ALGORITHMS
+    if a.group is not None
+}
 
 SETTINGS = Settings(
     bucket=BUCKET,
@@ -29,6 +38,7 @@ SETTINGS = Settings(
     allowed_instance_types=ALLOWED,
     default_instance_type="ml.m5.large",
     region=REGION,
+    algorithm_images=ALGORITHM_IMAGES,
 )
 ENVIRONMENT = {
     "STUDY_BUCKET": BUCKET,
@@ -36,6 +46,7 @@ ENVIRONMENT = {
     "JOB_PREFIX": "mls",
     "XGBOOST_IMAGE_URI": XGBOOST_IMAGE,
     "SKLEARN_IMAGE_URI": SKLEARN_IMAGE,
+    "ALGORITHM_IMAGES": json.dumps(ALGORITHM_IMAGES),
     "ALLOWED_INSTANCE_TYPES": ",".join(ALLOWED),
     "DEFAULT_INSTANCE_TYPE": "ml.m5.large",
     "AWS_REGION": REGION,

@@ -16,6 +16,7 @@ import xgboost
 from sklearn.metrics import roc_auc_score
 
 from launcher import defaults  # noqa: E402  (isort: after the path is set)
+from launcher.algorithms import XGBOOST  # noqa: E402
 from launcher.validation import validate  # noqa: E402
 from study_env.paths import PREPARED_DATA_DIR, SAMPLE_DATA_DIR, TRAINING_CODE_DIR
 from tests.support.launcher import SETTINGS  # puts lambda/launcher on sys.path, as in Lambda
@@ -102,7 +103,7 @@ def test_xgboost_with_the_launchers_defaults_reaches_the_plans_auc_and_scores_ev
     output_dir, _ = processed
     # Exactly what a default "train" request sends to SageMaker (strings, as the API carries them).
     hyperparameters = validate({"action": "train"}, SETTINGS).hyperparameters
-    assert {k: str(v) for k, v in defaults.HYPERPARAMETERS.items()} == hyperparameters
+    assert {k: str(v) for k, v in XGBOOST.defaults.items()} == hyperparameters
     params = {k: v for k, v in hyperparameters.items() if k != "num_round"}
     train, validation = load(output_dir, "train"), load(output_dir, "validation")
     dtrain = xgboost.DMatrix(train[:, 1:], label=train[:, 0])

@@ -133,6 +133,11 @@ def test_seeding_never_prunes_and_fills_every_prefix(synth):
             layout.SAMPLE_DATASET_KEY,
             "data/raw/ai-services/reviews.txt",
             "data/raw/ai-services/study-card.png",
+            # One folder per dataset of the other built-in algorithms (scripts/make_sample_dataset.py).
+            "data/raw/hourly-demand/series.json",
+            "data/raw/login-events/logins.csv",
+            "data/raw/product-reviews/reviews.txt",
+            "data/raw/sensor-anomalies/readings.csv",
             "data/train/train.csv",
             "data/validation/validation.csv",
             "data/test/test.csv",

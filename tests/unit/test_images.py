@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sagemaker.core import image_uris
 
+from study_env.algorithms import ALGORITHMS, IMAGE_GROUPS
 from study_env.config import XGBOOST_VERSIONS
 from study_env.images import SKLEARN_TAG, SKLEARN_VERSION, region_registries
 
@@ -33,6 +34,28 @@ def test_map_matches_sdk(region):
     )
 
 
+@pytest.mark.parametrize("region", REGIONS)
+def test_map_matches_sdk_for_every_other_algorithm(region):
+    entry = region_registries()[region]
+    for algorithm in ALGORITHMS:
+        if algorithm.group is None:
+            continue
+        registry = entry[f"{algorithm.group}Registry"]
+        assert registry.split(".", 1)[0] == entry[f"{algorithm.group}Account"]
+        expected = f"{registry}/{algorithm.repository}:{algorithm.tag}"
+        assert image_uris.retrieve(algorithm.repository, region, algorithm.tag) == expected, algorithm.name
+        assert image_uris.retrieve(algorithm.repository, region, algorithm.tag, image_scope="inference") == expected, (
+            algorithm.name
+        )
+
+
+def test_the_1p_algorithms_are_in_other_accounts_than_xgboost():
+    entry = region_registries()["us-east-1"]
+    accounts = {group: entry[f"{group}Account"] for group in IMAGE_GROUPS}
+    assert len(set(accounts.values())) == len(IMAGE_GROUPS)
+    assert entry["account"] not in accounts.values()
+
+
 def test_execution_role_pulls_from_the_mapped_account_only(synth):
     import json
 
@@ -40,3 +63,8 @@ def test_execution_role_pulls_from_the_mapped_account_only(synth):
     assert set(tj["Mappings"]["SageMakerImageRegistries"]) == set(REGIONS)
     policies = json.dumps([r for k, r in tj["Resources"].items() if k.startswith("ExecutionRole")])
     assert '"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, "account"]' in policies
+    for group in IMAGE_GROUPS:
+        assert f'"Fn::FindInMap": ["SageMakerImageRegistries", {{"Ref": "AWS::Region"}}, "{group}Account"]' in policies
+    for algorithm in ALGORITHMS:
+        if algorithm.repository is not None:
+            assert f":repository/{algorithm.repository}" in policies, algorithm.name

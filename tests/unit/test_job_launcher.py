@@ -81,6 +81,31 @@ def test_function_gets_images_from_the_region_map_and_the_lab_settings(tj, funct
     assert "Fn::ImportValue" in env["STUDY_BUCKET"] and "Fn::ImportValue" in env["EXECUTION_ROLE_ARN"]
 
 
+def _resolve(value, mappings: dict, region: str):
+    """What CloudFormation makes of a Fn::Join of strings and Fn::FindInMap in ``region``."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_resolve(part, mappings, region) for part in parts)
+    name, _, key = value["Fn::FindInMap"]
+    return mappings[name][region][key]
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-2"])
+def test_function_gets_every_algorithms_image_as_json(tj, function, region):
+    from sagemaker.core import image_uris
+
+    from study_env.algorithms import ALGORITHMS
+
+    env = function["Properties"]["Environment"]["Variables"]
+    images = json.loads(_resolve(env["ALGORITHM_IMAGES"], tj["Mappings"], region))
+    expected = {
+        a.name: image_uris.retrieve(a.repository, region, a.tag) for a in ALGORITHMS if a.repository is not None
+    }
+    assert images == expected
+
+
 def test_role_is_assumed_by_lambda_without_managed_policies(tj):
     (role,) = [
         r for k, r in tj["Resources"].items() if r["Type"] == "AWS::IAM::Role" and k.startswith("LauncherFunctionRole")

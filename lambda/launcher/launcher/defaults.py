@@ -16,39 +16,32 @@ WRITABLE_PREFIXES = ("data/processed/", "data/features/", "models/", "output/")
 PREPROCESSING_SCRIPT = "preprocessing.py"
 # Output folders of preprocessing.py, each uploaded to <output_prefix><name>/.
 PROCESSING_OUTPUTS = ("train", "validation", "test", "test_labels")
-TRAIN_CHANNEL_PREFIX = DATA_PROCESSED + "train/"
-VALIDATION_CHANNEL_PREFIX = DATA_PROCESSED + "validation/"
+
+
+def processed_prefix(algorithm: str) -> str:
+    """Where ``process`` writes for ``algorithm`` and where its training reads by default.
+
+    XGBoost's splits stay at the top of data/processed/ (the study plan's paths); every other
+    algorithm has a folder of its own, so that its format never lands beside another's in one channel.
+    """
+    return DATA_PROCESSED if algorithm == ALGORITHM else f"{DATA_PROCESSED}{algorithm}/"
+
+
 TRANSFORM_INPUT_PREFIX = DATA_PROCESSED + "test/"
 CSV = "text/csv"
 
-HYPERPARAMETERS: dict[str, str | int | float] = {
-    "max_depth": 5,
-    "eta": 0.2,
-    "objective": "binary:logistic",
-    "num_round": 100,
-    "eval_metric": "auc",
+# The algorithm of a train, tune or process request that names none; the algorithms' own defaults
+# (hyperparameters, tuning ranges and objective) are in algorithms.py.
+ALGORITHM = "xgboost"
+# The sample dataset a process request reads by default, per algorithm (one folder each under
+# data/raw/, from sample_data/; tests/unit/test_sample_data.py checks the folders exist). The others
+# read the breast-cancer CSV at the top of data/raw/.
+RAW_DATASETS = {
+    "randomcutforest": "sensor-anomalies/",
+    "ipinsights": "login-events/",
+    "deepar": "hourly-demand/",
+    "blazingtext": "product-reviews/",
 }
-RANGES = {
-    "eta": {"min": 0.01, "max": 0.3},
-    "max_depth": {"min": 3, "max": 10},
-    "min_child_weight": {"min": 1, "max": 10},
-    "subsample": {"min": 0.5, "max": 1.0},
-}
-# XGBoost hyperparameters that take whole numbers; every other numeric range is continuous.
-INTEGER_HYPERPARAMETERS = frozenset(
-    {
-        "max_depth",
-        "num_round",
-        "max_delta_step",
-        "max_leaves",
-        "max_bin",
-        "num_parallel_tree",
-        "early_stopping_rounds",
-        "seed",
-    }
-)
-OBJECTIVE_METRIC = "validation:auc"
-OBJECTIVE_TYPE = "Maximize"
 STRATEGIES = ("Bayesian", "Random", "Hyperband", "Grid")
 STRATEGY = "Bayesian"
 # Hyperband needs a training "resource" to grow; for XGBoost that is the number of boosting rounds.

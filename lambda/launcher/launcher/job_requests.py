@@ -6,6 +6,7 @@ from typing import Any
 
 import lab_contract
 from launcher import defaults as d
+from launcher.algorithms import ALGORITHMS
 from launcher.requests import (
     CategoricalRange,
     JobRequest,
@@ -42,7 +43,8 @@ def console_url(region: str, kind: str, name: str) -> str:
 
 
 def processing_job(request: ProcessRequest, settings: Settings, name: str) -> dict[str, Any]:
-    """``CreateProcessingJob``: preprocessing.py on the scikit-learn image, raw data in, three splits out."""
+    """``CreateProcessingJob``: preprocessing.py on the scikit-learn image, raw data in, the splits out in the
+    format the request's algorithm reads (the job gets the whole scripts folder: recordio.py too)."""
     script_dir = s3_uri(settings, d.CODE_SCRIPTS)
     return {
         "ProcessingJobName": name,
@@ -50,11 +52,18 @@ def processing_job(request: ProcessRequest, settings: Settings, name: str) -> di
         "AppSpecification": {
             "ImageUri": settings.sklearn_image,
             "ContainerEntrypoint": ["python3", f"{PROCESSING_CODE}/{d.PREPROCESSING_SCRIPT}"],
-            "ContainerArguments": ["--input-dir", PROCESSING_INPUT, "--output-dir", PROCESSING_OUTPUT],
+            "ContainerArguments": [
+                "--input-dir",
+                PROCESSING_INPUT,
+                "--output-dir",
+                PROCESSING_OUTPUT,
+                "--algorithm",
+                request.algorithm,
+            ],
         },
         "ProcessingInputs": [
             _processing_input("raw", s3_uri(settings, request.input_prefix), PROCESSING_INPUT),
-            _processing_input("code", script_dir + d.PREPROCESSING_SCRIPT, PROCESSING_CODE),
+            _processing_input("code", script_dir, PROCESSING_CODE),
         ],
         "ProcessingOutputConfig": {
             "Outputs": [
@@ -88,21 +97,29 @@ def _processing_input(name: str, uri: str, local_path: str) -> dict[str, Any]:
     }
 
 
+def _channel_prefix(request: TrainRequest, source: str, channel: str) -> str:
+    if source == "beside_train":
+        # A folder next to the train channel's: channels never nest, or one would read the other's files.
+        return request.train_prefix.rstrip("/").rpartition("/")[0] + f"/{channel}/"
+    return str(getattr(request, source))
+
+
 def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]:
+    """The channels the algorithm reads, each with the content type it requires of them."""
     return [
         {
-            "ChannelName": channel,
+            "ChannelName": channel.name,
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": s3_uri(settings, prefix),
-                    "S3DataDistributionType": "FullyReplicated",
+                    "S3Uri": s3_uri(settings, _channel_prefix(request, channel.source, channel.name)),
+                    "S3DataDistributionType": channel.distribution,
                 }
             },
-            "ContentType": d.CSV,
+            "ContentType": channel.content_type,
             "CompressionType": "None",
         }
-        for channel, prefix in (("train", request.train_prefix), ("validation", request.validation_prefix))
+        for channel in ALGORITHMS[request.algorithm].channels
     ]
 
 
@@ -116,7 +133,10 @@ def _stopping_condition(request: TrainRequest) -> dict[str, int]:
 def _training_definition(request: TrainRequest, settings: Settings) -> dict[str, Any]:
     """What a training job and a tuning job's training jobs have in common."""
     return {
-        "AlgorithmSpecification": {"TrainingImage": settings.xgboost_image, "TrainingInputMode": "File"},
+        "AlgorithmSpecification": {
+            "TrainingImage": settings.image(request.algorithm),
+            "TrainingInputMode": "File",
+        },
         "RoleArn": settings.role_arn,
         "InputDataConfig": _channels(request, settings),
         "OutputDataConfig": {"S3OutputPath": s3_uri(settings, request.output_prefix)},
@@ -131,7 +151,7 @@ def _training_definition(request: TrainRequest, settings: Settings) -> dict[str,
 
 
 def training_job(request: TrainRequest, settings: Settings, name: str) -> dict[str, Any]:
-    """``CreateTrainingJob``: built-in XGBoost on the train and validation channels."""
+    """``CreateTrainingJob``: the request's built-in algorithm on the channels it reads."""
     return {
         "TrainingJobName": name,
         "HyperParameters": dict(request.hyperparameters),
@@ -141,10 +161,10 @@ def training_job(request: TrainRequest, settings: Settings, name: str) -> dict[s
 
 
 def tuning_job(request: TuneRequest, settings: Settings, name: str) -> dict[str, Any]:
-    """``CreateHyperParameterTuningJob`` over the request's ranges, maximizing validation AUC."""
+    """``CreateHyperParameterTuningJob`` over the request's ranges, towards the algorithm's objective metric."""
     config: dict[str, Any] = {
         "Strategy": request.strategy,
-        "HyperParameterTuningJobObjective": {"Type": d.OBJECTIVE_TYPE, "MetricName": d.OBJECTIVE_METRIC},
+        "HyperParameterTuningJobObjective": {"Type": request.objective_type, "MetricName": request.objective_metric},
         "ResourceLimits": {
             "MaxNumberOfTrainingJobs": request.max_jobs,
             "MaxParallelTrainingJobs": request.max_parallel_jobs,
@@ -199,12 +219,16 @@ def model(request: JobRequest, settings: Settings, name: str, image: str, model_
     }
 
 
-def transform_job(request: TransformRequest, settings: Settings, name: str, model_name: str) -> dict[str, Any]:
-    """``CreateTransformJob``: score every CSV line under the input prefix, one prediction per line.
+def transform_job(
+    request: TransformRequest, settings: Settings, name: str, model_name: str, algorithm: str | None = None
+) -> dict[str, Any]:
+    """``CreateTransformJob``: score every line under the input prefix, one prediction per line, in the
+    content types the model's algorithm serves (CSV in and out for XGBoost and for a model named as is).
 
     Batch Transform has no job-level runtime limit in SageMaker's API; ``max_runtime_seconds``
     bounds each invocation instead, and the job ends when its input is scored.
     """
+    spec = ALGORITHMS.get(algorithm or d.ALGORITHM, ALGORITHMS[d.ALGORITHM])
     return {
         "TransformJobName": name,
         "ModelName": model_name,
@@ -216,14 +240,14 @@ def transform_job(request: TransformRequest, settings: Settings, name: str, mode
         "BatchStrategy": "MultiRecord",
         "TransformInput": {
             "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": s3_uri(settings, request.input_prefix)}},
-            "ContentType": d.CSV,
+            "ContentType": spec.inference_type,
             "CompressionType": "None",
             "SplitType": "Line",
         },
         # One folder per job, so a second run never mixes its predictions with the first's.
         "TransformOutput": {
             "S3OutputPath": s3_uri(settings, f"{request.output_prefix}{name}/"),
-            "Accept": d.CSV,
+            "Accept": spec.accept,
             "AssembleWith": "Line",
         },
         "TransformResources": {"InstanceType": request.instance_type, "InstanceCount": request.instance_count},

@@ -43,12 +43,15 @@ class ProcessRequest(JobRequest):
     kind: ClassVar[str] = "processing"
     input_prefix: str
     output_prefix: str
+    # The algorithm whose input formats the processing script writes.
+    algorithm: str = "xgboost"
 
 
 @dataclass(frozen=True, kw_only=True)
 class TrainRequest(JobRequest):
     action: ClassVar[str] = "train"
     kind: ClassVar[str] = "training"
+    algorithm: str = "xgboost"
     hyperparameters: dict[str, str] = field(default_factory=dict)
     use_spot: bool
     train_prefix: str
@@ -63,6 +66,8 @@ class TuneRequest(TrainRequest):
     action: ClassVar[str] = "tune"
     kind: ClassVar[str] = "tuning"
     strategy: str
+    objective_metric: str
+    objective_type: str
     ranges: dict[str, Range]
     max_jobs: int
     max_parallel_jobs: int

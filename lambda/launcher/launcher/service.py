@@ -123,7 +123,7 @@ def launch(request: JobRequest, settings: Settings, client: Any, name_suffix: st
     extra: dict[str, Any] = {}
     if isinstance(request, TransformRequest):
         model_name, extra = model_for(request, settings, client, name_suffix)
-        body = job_requests.transform_job(request, settings, name, model_name)
+        body = job_requests.transform_job(request, settings, name, model_name, extra.get("algorithm"))
     else:
         body = BUILDERS[type(request)](request, settings, name)
     try:
@@ -183,11 +183,20 @@ def model_for(
             field, JOB_NOT_READY, f"training job {training_job} is {status}; a transform needs a Completed one"
         )
     model_name = names.model_name(settings.prefix, name_suffix)
+    image = training["AlgorithmSpecification"]["TrainingImage"]
     created = find(client.describe_model, ModelName=model_name) is None
     if created:
-        image = training["AlgorithmSpecification"]["TrainingImage"]
         call(field, client.create_model, **job_requests.model(request, settings, model_name, image, artifact))
-    return model_name, {"model_name": model_name, "model_created": created, "training_job_name": training_job}
+    found = {"model_name": model_name, "model_created": created, "training_job_name": training_job}
+    # The algorithm that trained it decides what its inference reads and writes (CSV if unknown).
+    algorithm = algorithm_of(settings, image)
+    return model_name, {**found, **({"algorithm": algorithm} if algorithm else {})}
+
+
+def algorithm_of(settings: Settings, image: str) -> str | None:
+    """The built-in algorithm whose image is ``image``, as this lab's settings name them."""
+    images = {settings.xgboost_image: "xgboost", **{uri: name for name, uri in settings.algorithm_images.items()}}
+    return images.get(image)
 
 
 def describe(request: DescribeRequest, settings: Settings, client: Any) -> dict[str, Any]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from launcher.algorithms import ALGORITHMS, DEFAULT
 
 BUCKET = "STUDY_BUCKET"
 ROLE_ARN = "EXECUTION_ROLE_ARN"
 PREFIX = "JOB_PREFIX"
 XGBOOST_IMAGE = "XGBOOST_IMAGE_URI"
 SKLEARN_IMAGE = "SKLEARN_IMAGE_URI"
+# A JSON object: algorithm name -> its training image URI, for every algorithm but XGBoost.
+ALGORITHM_IMAGES = "ALGORITHM_IMAGES"
 ALLOWED_INSTANCE_TYPES = "ALLOWED_INSTANCE_TYPES"
 DEFAULT_INSTANCE_TYPE = "DEFAULT_INSTANCE_TYPE"
 REGION = "AWS_REGION"
@@ -20,6 +25,7 @@ ENVIRONMENT_VARIABLES = (
     PREFIX,
     XGBOOST_IMAGE,
     SKLEARN_IMAGE,
+    ALGORITHM_IMAGES,
     ALLOWED_INSTANCE_TYPES,
     DEFAULT_INSTANCE_TYPE,
 )
@@ -39,6 +45,11 @@ class Settings:
     allowed_instance_types: tuple[str, ...]
     default_instance_type: str
     region: str
+    algorithm_images: Mapping[str, str] = field(default_factory=dict)
+
+    def image(self, algorithm: str) -> str:
+        """The training (and serving) image of a built-in algorithm."""
+        return self.xgboost_image if algorithm == DEFAULT else self.algorithm_images[algorithm]
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -49,6 +60,13 @@ class Settings:
         default = environ[DEFAULT_INSTANCE_TYPE]
         if default not in allowed:
             raise SettingsError(f"job launcher: {DEFAULT_INSTANCE_TYPE}={default!r} is not in {ALLOWED_INSTANCE_TYPES}")
+        try:
+            images = json.loads(environ[ALGORITHM_IMAGES])
+        except ValueError:
+            raise SettingsError(f"job launcher: {ALGORITHM_IMAGES} is not JSON") from None
+        missing_images = sorted(set(ALGORITHMS) - {DEFAULT} - set(images if isinstance(images, dict) else ()))
+        if missing_images:
+            raise SettingsError(f"job launcher: {ALGORITHM_IMAGES} has no image for " + ", ".join(missing_images))
         return cls(
             bucket=environ[BUCKET],
             role_arn=environ[ROLE_ARN],
@@ -58,4 +76,5 @@ class Settings:
             allowed_instance_types=allowed,
             default_instance_type=default,
             region=environ[REGION],
+            algorithm_images={name: str(uri) for name, uri in images.items()},
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 from launcher import defaults as d
 from launcher import names
+from launcher.algorithms import ALGORITHMS, GPU_FAMILIES, GPU_TRAINING_PRICES, Algorithm
 from launcher.requests import (
     CategoricalRange,
     DescribeRequest,
@@ -31,11 +32,13 @@ from launcher.settings import Settings
 
 ACTIONS = ("process", "train", "tune", "transform", "describe", "list")
 _COMMON_JOB = ("instance_type", "instance_count", "max_runtime_seconds", "request_id")
-_TRAINING = ("hyperparameters", "use_spot", "train_prefix", "validation_prefix", "output_prefix")
+_TRAINING = ("algorithm", "hyperparameters", "use_spot", "train_prefix", "validation_prefix", "output_prefix")
 ACTION_FIELDS: dict[str, frozenset[str]] = {
-    "process": frozenset({*_COMMON_JOB, "input_prefix", "output_prefix"}),
+    "process": frozenset({*_COMMON_JOB, "input_prefix", "output_prefix", "algorithm"}),
     "train": frozenset({*_COMMON_JOB, *_TRAINING}),
-    "tune": frozenset({*_COMMON_JOB, *_TRAINING, "ranges", "strategy", "max_jobs", "max_parallel_jobs"}),
+    "tune": frozenset(
+        {*_COMMON_JOB, *_TRAINING, "ranges", "strategy", "objective_metric", "max_jobs", "max_parallel_jobs"}
+    ),
     "transform": frozenset(
         {*_COMMON_JOB, "model_name", "training_job_name", "tuning_job_name", "input_prefix", "output_prefix"}
     ),
@@ -110,27 +113,46 @@ def _job_fields(event: dict, action: str, settings: Settings) -> dict[str, Any]:
 
 
 def _process(event: dict, settings: Settings) -> ProcessRequest:
+    algorithm = _algorithm(event.get("algorithm", d.ALGORITHM))
+    if algorithm.gpu_only:
+        raise RequestError("algorithm", f"the lab's processing script writes no data for {algorithm.name} (image data)")
     return ProcessRequest(
         **_job_fields(event, "process", settings),
-        input_prefix=_prefix("input_prefix", event.get("input_prefix", d.DATA_RAW), settings, d.READABLE_PREFIXES),
+        algorithm=algorithm.name,
+        input_prefix=_prefix(
+            "input_prefix",
+            event.get("input_prefix", d.DATA_RAW + d.RAW_DATASETS.get(algorithm.name, "")),
+            settings,
+            d.READABLE_PREFIXES,
+        ),
         output_prefix=_prefix(
-            "output_prefix", event.get("output_prefix", d.DATA_PROCESSED), settings, d.WRITABLE_PREFIXES
+            "output_prefix",
+            event.get("output_prefix", d.processed_prefix(algorithm.name)),
+            settings,
+            d.WRITABLE_PREFIXES,
         ),
     )
 
 
 def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, Any]:
-    given = _hyperparameters(event.get("hyperparameters", {}))
+    algorithm = _algorithm(event.get("algorithm", d.ALGORITHM))
+    if algorithm.gpu_only:
+        _check_gpu(algorithm, event, settings)
+    given = _hyperparameters(event.get("hyperparameters", {}), algorithm)
     return {
         **_job_fields(event, action, settings),
-        "hyperparameters": {**{k: _stringify(v) for k, v in d.HYPERPARAMETERS.items()}, **given},
+        "algorithm": algorithm.name,
+        "hyperparameters": {**{k: _stringify(v) for k, v in algorithm.defaults.items()}, **given},
         "use_spot": _bool("use_spot", event.get("use_spot", d.USE_SPOT)),
         "train_prefix": _prefix(
-            "train_prefix", event.get("train_prefix", d.TRAIN_CHANNEL_PREFIX), settings, d.READABLE_PREFIXES
+            "train_prefix",
+            event.get("train_prefix", d.processed_prefix(algorithm.name) + "train/"),
+            settings,
+            d.READABLE_PREFIXES,
         ),
         "validation_prefix": _prefix(
             "validation_prefix",
-            event.get("validation_prefix", d.VALIDATION_CHANNEL_PREFIX),
+            event.get("validation_prefix", d.processed_prefix(algorithm.name) + "validation/"),
             settings,
             d.READABLE_PREFIXES,
         ),
@@ -141,7 +163,57 @@ def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, 
 
 
 def _train(event: dict, settings: Settings) -> TrainRequest:
-    return TrainRequest(**_training_fields(event, "train", settings))
+    fields = _training_fields(event, "train", settings)
+    algorithm = ALGORITHMS[fields["algorithm"]]
+    _check_required(algorithm, fields["hyperparameters"], {})
+    _check_rules(algorithm, fields["hyperparameters"])
+    return TrainRequest(**fields)
+
+
+def _algorithm(value: Any) -> Algorithm:
+    if not isinstance(value, str) or value not in ALGORITHMS:
+        hint = _did_you_mean(value, ALGORITHMS) if isinstance(value, str) else ""
+        raise RequestError("algorithm", f"must be one of {', '.join(ALGORITHMS)}, not {_show(value)}{hint}")
+    return ALGORITHMS[value]
+
+
+def cheapest_gpu() -> tuple[str, float]:
+    instance_type = min(GPU_TRAINING_PRICES, key=GPU_TRAINING_PRICES.__getitem__)
+    return instance_type, GPU_TRAINING_PRICES[instance_type]
+
+
+def _check_gpu(algorithm: Algorithm, event: dict, settings: Settings) -> None:
+    """A GPU-only algorithm fails on a CPU instance after it has started: refuse it with the way out."""
+    gpus = [t for t in settings.allowed_instance_types if t.startswith(GPU_FAMILIES)]
+    if not gpus:
+        cheapest, price = cheapest_gpu()
+        raise RequestError(
+            "algorithm",
+            f"{algorithm.name} trains on GPU instances only, and allowed_instance_types "
+            f"({', '.join(settings.allowed_instance_types)}) has none; the cheapest suitable is {cheapest} at "
+            f"${price}/hour (us-east-1 on-demand): add it to allowed_instance_types in cdk.json to use it",
+        )
+    chosen = event.get("instance_type", settings.default_instance_type)
+    if chosen not in gpus:
+        raise RequestError(
+            "instance_type", f"{algorithm.name} trains on GPU instances only: use one of {', '.join(gpus)}"
+        )
+
+
+def _check_required(algorithm: Algorithm, hyperparameters: dict[str, str], ranges: dict[str, Range]) -> None:
+    for name in algorithm.required:
+        if name not in hyperparameters and name not in ranges:
+            raise RequestError(
+                "hyperparameters",
+                f"{name} is required by {algorithm.name} ({algorithm.hyperparameters[name].range_text()})",
+            )
+
+
+def _check_rules(algorithm: Algorithm, hyperparameters: dict[str, str]) -> None:
+    for rule in algorithm.rules:
+        problem = rule(hyperparameters)
+        if problem:
+            raise RequestError("hyperparameters", f"{algorithm.name}: {problem}")
 
 
 def job_time_limit(request: TrainRequest) -> int:
@@ -162,19 +234,26 @@ def tuning_runtime_limit(request: TuneRequest) -> int:
 def _tune(event: dict, settings: Settings) -> TuneRequest:
     """SageMaker's own rules for the tuning job, checked before the call."""
     fields = _training_fields(event, "tune", settings)
+    algorithm = ALGORITHMS[fields["algorithm"]]
     hyperparameters: dict[str, str] = fields["hyperparameters"]
     strategy = _strategy(event.get("strategy", d.STRATEGY))
-    ranges = _ranges(event["ranges"]) if "ranges" in event else _ranges(d.RANGES)
+    if algorithm.objective is None:
+        raise RequestError("algorithm", f"{algorithm.name} emits no objective metric SageMaker can tune on")
+    ranges = _ranges(event.get("ranges", algorithm.ranges), algorithm)
     given = event.get("hyperparameters", {})
     for name in sorted(ranges):
         if name in given:
             raise RequestError(
                 "hyperparameters", f"{name!r} is also in ranges: a tuned hyperparameter cannot be fixed too"
             )
-    metrics = [m.strip() for m in hyperparameters.get("eval_metric", "").split(",")]
-    if "auc" not in metrics:
+    static = {k: v for k, v in hyperparameters.items() if k not in ranges}
+    _check_required(algorithm, static, ranges)
+    _check_rules(algorithm, static)
+    objective, direction = _objective(event.get("objective_metric", algorithm.objective), algorithm, hyperparameters)
+    if strategy == "Hyperband" and algorithm.hyperband_resource is None:
         raise RequestError(
-            "hyperparameters", f"eval_metric must include 'auc': the tuning objective is {d.OBJECTIVE_METRIC}"
+            "strategy",
+            f"Hyperband needs a training resource to grow; the lab knows one for xgboost only, not {algorithm.name}",
         )
     max_jobs = _int("max_jobs", event["max_jobs"], 1, d.MAX_JOBS_LIMIT) if "max_jobs" in event else None
     rule = STRATEGY_RULES.get(strategy)
@@ -188,10 +267,41 @@ def _tune(event: dict, settings: Settings) -> TuneRequest:
             raise RequestError("max_parallel_jobs", f"must not be more than the total number of jobs ({max_jobs})")
     else:
         parallel = min(d.MAX_PARALLEL_JOBS, max_jobs)
-    fields["hyperparameters"] = {k: v for k, v in hyperparameters.items() if k not in ranges}
-    request = TuneRequest(**fields, strategy=strategy, ranges=ranges, max_jobs=max_jobs, max_parallel_jobs=parallel)
+    fields["hyperparameters"] = static
+    request = TuneRequest(
+        **fields,
+        strategy=strategy,
+        objective_metric=objective,
+        objective_type=direction,
+        ranges=ranges,
+        max_jobs=max_jobs,
+        max_parallel_jobs=parallel,
+    )
     _check_tuning_runtime(request)
     return request
+
+
+def _objective(value: Any, algorithm: Algorithm, hyperparameters: dict[str, str]) -> tuple[str, str]:
+    """The tuning objective and its direction; the training jobs must emit it, or tuning finds nothing."""
+    if not isinstance(value, str) or value not in algorithm.metrics:
+        hint = _did_you_mean(value, algorithm.metrics) if isinstance(value, str) else ""
+        raise RequestError(
+            "objective_metric",
+            f"{algorithm.name} can be tuned on {', '.join(algorithm.metrics)}, not {_show(value)}{hint}",
+        )
+    metric = algorithm.metrics[value]
+    if metric.needs is not None:
+        spec = algorithm.hyperparameters[metric.needs]
+        current = hyperparameters.get(metric.needs, "")
+        present = [m.strip().split("@")[0] for m in current.split(",")] if spec.kind == "list" else [current]
+        if not set(metric.values) & set(present):
+            want = f"include {metric.values[0]!r}" if spec.kind == "list" else f"be one of {', '.join(metric.values)}"
+            raise RequestError(
+                "hyperparameters",
+                f"{metric.needs} must {want}: the tuning objective is {value}, not emitted otherwise "
+                f"({metric.needs} is {current!r})",
+            )
+    return value, metric.direction
 
 
 def grid_rules(
@@ -223,7 +333,7 @@ def grid_rules(
 def hyperband_rules(
     ranges: dict[str, Range], hyperparameters: dict[str, str], max_jobs: int | None, ranges_field: str
 ) -> int | None:
-    """Hyperband grows the number of boosting rounds itself: it must be fixed, never tuned."""
+    """Hyperband grows its training resource (XGBoost's boosting rounds) itself: fixed, never tuned."""
     if d.HYPERBAND_RESOURCE in ranges:
         raise RequestError(
             "ranges", f"Hyperband grows {d.HYPERBAND_RESOURCE} itself as its training resource; do not tune it"
@@ -358,11 +468,11 @@ def _prefix(name: str, value: Any, settings: Settings, roots: tuple[str, ...]) -
     return key
 
 
-def _hyperparameters(value: Any) -> dict[str, str]:
+def _hyperparameters(value: Any, algorithm: Algorithm) -> dict[str, str]:
     if not isinstance(value, dict):
         raise RequestError("hyperparameters", f"must be an object of name: value, not {_json_type(value)}")
-    if len(value) + len(d.HYPERPARAMETERS) > _MAX_HYPERPARAMETERS:
-        raise RequestError("hyperparameters", f"at most {_MAX_HYPERPARAMETERS - len(d.HYPERPARAMETERS)} may be given")
+    if len(value) > _MAX_HYPERPARAMETERS:
+        raise RequestError("hyperparameters", f"at most {_MAX_HYPERPARAMETERS} may be given")
     result = {}
     for key in sorted(value, key=str):
         if not isinstance(key, str) or not _HYPERPARAMETER_KEY_RE.match(key):
@@ -373,38 +483,66 @@ def _hyperparameters(value: Any) -> dict[str, str]:
         text = _stringify(item)
         if not text or len(text) > _MAX_HYPERPARAMETER_VALUE:
             raise RequestError("hyperparameters", f"{key}: must be 1-{_MAX_HYPERPARAMETER_VALUE} characters")
+        _check_name(key, algorithm, "hyperparameters")
+        problem = algorithm.hyperparameters[key].problem(text)
+        if problem:
+            raise RequestError("hyperparameters", f"{key}: {problem} ({algorithm.name})")
         result[key] = text
     return result
 
 
-def _ranges(value: Any) -> dict[str, Range]:
+def _check_name(name: str, algorithm: Algorithm, field: str) -> None:
+    if name not in algorithm.hyperparameters:
+        raise RequestError(
+            field,
+            f"{name!r} is not a hyperparameter of {algorithm.name}" + _did_you_mean(name, algorithm.hyperparameters),
+        )
+
+
+def _ranges(value: Any, algorithm: Algorithm) -> dict[str, Range]:
     if not isinstance(value, dict) or not value:
         raise RequestError("ranges", 'must be a non-empty object like {"eta": {"min": 0.01, "max": 0.3}}')
     if len(value) > _MAX_RANGES:
         raise RequestError("ranges", f"at most {_MAX_RANGES} hyperparameters can be tuned")
     result: dict[str, Range] = {}
     for name in sorted(value, key=str):
-        spec = value[name]
-        where = f"ranges.{name}"
         if not isinstance(name, str) or not _HYPERPARAMETER_KEY_RE.match(name):
             raise RequestError("ranges", f"name {_show(name)}: use 1-256 letters, digits and _.:-")
-        if not isinstance(spec, dict) or set(spec) not in ({"min", "max"}, {"values"}):
-            extra = sorted(set(spec) - {"min", "max", "values"}) if isinstance(spec, dict) else []
-            hint = _did_you_mean(extra[0], ("min", "max", "values")) if extra else ""
-            raise RequestError(where, 'must be {"min": <number>, "max": <number>} or {"values": [...]}' + hint)
-        if "values" in spec:
-            result[name] = _categories(where, spec["values"])
-            continue
-        low, high = spec["min"], spec["max"]
-        integer = name in d.INTEGER_HYPERPARAMETERS
-        for bound, number in (("min", low), ("max", high)):
-            if not _is_number(number) or (integer and not isinstance(number, int)):
-                kind = "a whole number" if integer else "a number"
-                raise RequestError(where, f"{bound} must be {kind}, not {_show(number)}")
-        if not low < high:
-            raise RequestError(where, f"min ({low}) must be less than max ({high})")
-        result[name] = NumericRange(min=low, max=high, integer=integer)
+        result[name] = _range(name, value[name], algorithm)
     return result
+
+
+def _range(name: str, spec: Any, algorithm: Algorithm) -> Range:
+    """One tuning range, inside what the algorithm accepts for that hyperparameter."""
+    where = f"ranges.{name}"
+    _check_name(name, algorithm, "ranges")
+    hp = algorithm.hyperparameters[name]
+    if not hp.tunable:
+        tunable = sorted(n for n, h in algorithm.hyperparameters.items() if h.tunable)
+        raise RequestError(where, f"{algorithm.name} cannot tune {name}; its tunable ones: {', '.join(tunable)}")
+    if not isinstance(spec, dict) or set(spec) not in ({"min", "max"}, {"values"}):
+        extra = sorted(set(spec) - {"min", "max", "values"}) if isinstance(spec, dict) else []
+        hint = _did_you_mean(extra[0], ("min", "max", "values")) if extra else ""
+        raise RequestError(where, 'must be {"min": <number>, "max": <number>} or {"values": [...]}' + hint)
+    if "values" in spec:
+        categories = _categories(where, spec["values"])
+        for text in categories.values:
+            problem = hp.problem(text)
+            if problem:
+                raise RequestError(where, f"{problem} ({algorithm.name})")
+        return categories
+    low, high = spec["min"], spec["max"]
+    integer = hp.kind == "integer"
+    for bound, number in (("min", low), ("max", high)):
+        if not _is_number(number) or (integer and not isinstance(number, int)):
+            kind = "a whole number" if integer else "a number"
+            raise RequestError(where, f"{bound} must be {kind}, not {_show(number)}")
+    if not low < high:
+        raise RequestError(where, f"min ({low}) must be less than max ({high})")
+    problem = hp.range_problem(low, high)
+    if problem:
+        raise RequestError(where, f"{problem} ({algorithm.name})")
+    return NumericRange(min=low, max=high, integer=integer)
 
 
 def _categories(where: str, values: Any) -> CategoricalRange:

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+from launcher.algorithms import ALGORITHMS
 from launcher.service import JOB_NOT_READY, handle
 from tests.support.launcher import (
     BUCKET,
@@ -43,7 +44,7 @@ def test_process_creates_the_processing_job(sagemaker):
     assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 1800}
     assert {i["InputName"]: (i["S3Input"]["S3Uri"], i["S3Input"]["LocalPath"]) for i in job["ProcessingInputs"]} == {
         "raw": (f"s3://{BUCKET}/data/raw/", "/opt/ml/processing/input/data"),
-        "code": (f"s3://{BUCKET}/code/scripts/preprocessing.py", "/opt/ml/processing/input/code"),
+        "code": (f"s3://{BUCKET}/code/scripts/", "/opt/ml/processing/input/code"),
     }
     # moto's describe_processing_job drops ProcessingResources: test_requests checks the instance in the request.
     assert [o["S3Output"]["S3Uri"] for o in job["ProcessingOutputConfig"]["Outputs"]] == [
@@ -391,3 +392,72 @@ def _tuning_description(name: str, best: str) -> dict:
             "TunedHyperParameters": {"eta": "0.1"},
         },
     }
+
+
+CPU_ALGORITHMS = sorted(name for name, a in ALGORITHMS.items() if not a.gpu_only)
+
+
+def _channels_of(input_config: list[dict]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            c["ChannelName"],
+            c["ContentType"],
+            c["DataSource"]["S3DataSource"]["S3Uri"],
+            c["DataSource"]["S3DataSource"]["S3DataDistributionType"],
+        )
+        for c in input_config
+    ]
+
+
+def _expected_channels(algorithm: str) -> list[tuple[str, str, str, str]]:
+    folder = "data/processed/" + ("" if algorithm == "xgboost" else algorithm + "/")
+    prefixes = {"train_prefix": folder + "train/", "validation_prefix": folder + "validation/"}
+    return [
+        (c.name, c.content_type, f"s3://{BUCKET}/{prefixes[c.source]}", c.distribution)
+        for c in ALGORITHMS[algorithm].channels
+    ]
+
+
+@pytest.mark.parametrize("algorithm", CPU_ALGORITHMS)
+def test_train_runs_each_algorithm_on_its_image_channels_and_hyperparameters(sagemaker, algorithm):
+    response = run(sagemaker, {"action": "train", "algorithm": algorithm, "use_spot": False})
+    assert response["ok"] is True, response
+    job = sagemaker.describe_training_job(TrainingJobName=response["job_name"])
+    assert job["AlgorithmSpecification"]["TrainingImage"] == SETTINGS.image(algorithm)
+    assert _channels_of(job["InputDataConfig"]) == _expected_channels(algorithm)
+    assert job["HyperParameters"] == {k: str(v) for k, v in ALGORITHMS[algorithm].defaults.items()}
+    assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
+
+
+@pytest.mark.parametrize("algorithm", [a for a in CPU_ALGORITHMS if ALGORITHMS[a].objective])
+def test_tune_runs_each_algorithm_towards_its_objective(sagemaker, algorithm):
+    spec = ALGORITHMS[algorithm]
+    response = run(sagemaker, {"action": "tune", "algorithm": algorithm, "max_jobs": 4})
+    assert response["ok"] is True, response
+    job = sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=response["job_name"])
+    config = job["HyperParameterTuningJobConfig"]
+    assert config["HyperParameterTuningJobObjective"] == {
+        "Type": spec.metrics[spec.objective].direction,
+        "MetricName": spec.objective,
+    }
+    definition = job["TrainingJobDefinition"]
+    assert definition["AlgorithmSpecification"]["TrainingImage"] == SETTINGS.image(algorithm)
+    assert _channels_of(definition["InputDataConfig"]) == _expected_channels(algorithm)
+    tuned = {r["Name"] for kind in config["ParameterRanges"].values() for r in kind}
+    assert tuned == set(spec.ranges)
+    assert not tuned & set(definition["StaticHyperParameters"])
+    # Spot by default: each training job may wait as long again for capacity.
+    assert definition["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
+
+
+@pytest.mark.parametrize("algorithm", ["kmeans", "deepar", "blazingtext"])
+def test_transform_from_another_algorithms_job_uses_its_image_and_inference_types(sagemaker, algorithm):
+    trained = run(sagemaker, {"action": "train", "algorithm": algorithm})
+    response = run(sagemaker, {"action": "transform", "training_job_name": trained["job_name"]})
+    assert response["ok"] is True, response
+    assert response["algorithm"] == algorithm
+    model = sagemaker.describe_model(ModelName=response["model_name"])
+    assert model["PrimaryContainer"]["Image"] == SETTINGS.image(algorithm)
+    job = sagemaker.describe_transform_job(TransformJobName=response["job_name"])
+    assert job["TransformInput"]["ContentType"] == ALGORITHMS[algorithm].inference_type
+    assert job["TransformOutput"]["Accept"] == ALGORITHMS[algorithm].accept

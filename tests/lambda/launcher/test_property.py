@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from launcher.algorithms import ALGORITHMS
 from launcher.service import INVALID_REQUEST, handle
 from launcher.validation import ACTIONS, FIELDS
 from tests.support.launcher import BUCKET, SETTINGS
@@ -69,6 +70,8 @@ ranges = st.dictionaries(
 )
 plausible = {
     "action": st.sampled_from(ACTIONS) | st.text(max_size=10),
+    "algorithm": st.sampled_from(sorted(ALGORITHMS)) | st.sampled_from(["k-means", "xgb", "KMeans"]) | json_values,
+    "objective_metric": st.sampled_from(["validation:auc", "test:msd", "validation:rmse", "auc"]) | json_values,
     "hyperparameters": st.dictionaries(
         st.sampled_from(["eta", "num_round", "eval_metric", "max_depth"]) | st.text(max_size=8),
         json_scalars,
@@ -142,6 +145,12 @@ valid_events = st.one_of(
         for action, fields in good_fields.items()
     ),
     st.just({"action": "list"}),
+    # Every CPU algorithm with its own defaults: its image, channels and required hyperparameters.
+    st.builds(
+        lambda action, name: {"action": action, "algorithm": name},
+        st.sampled_from(["train", "tune"]),
+        st.sampled_from(sorted(n for n, a in ALGORITHMS.items() if not a.gpu_only and a.objective)),
+    ),
     st.builds(lambda name: {"action": "transform", "model_name": name}, st.sampled_from(["m", "model-1"])),
 )
 near_misses = st.sampled_from(["hyperparamters", "stratgy", "instance-type", "requestid", "Action"])
@@ -188,3 +197,21 @@ def test_any_request_gets_a_response_and_a_rejected_one_calls_nothing(request):
         assert created == [] and client.calls == []
     else:
         assert client.calls
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    action=st.sampled_from(["process", "train", "tune"]),
+    algorithm=plausible["algorithm"],
+    objective=plausible["objective_metric"],
+)
+def test_any_algorithm_or_objective_value_gets_a_response(action, algorithm, objective):
+    # Focused: the full request space above rarely pairs these fields with their actions.
+    request = {
+        "action": action,
+        "algorithm": algorithm,
+        **({"objective_metric": objective} if action == "tune" else {}),
+    }
+    response = handle(request, SETTINGS, RecordingClient)
+    assert isinstance(response, dict) and response["ok"] in (True, False)
+    json.dumps(response)

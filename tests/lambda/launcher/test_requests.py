@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -74,7 +75,7 @@ def test_processing_job_runs_preprocessing_on_the_sklearn_image():
     assert app["ImageUri"] == SKLEARN_IMAGE
     assert app["ContainerEntrypoint"] == ["python3", "/opt/ml/processing/input/code/preprocessing.py"]
     inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in body["ProcessingInputs"]}
-    assert inputs == {"raw": f"s3://{BUCKET}/data/raw/", "code": f"s3://{BUCKET}/code/scripts/preprocessing.py"}
+    assert inputs == {"raw": f"s3://{BUCKET}/data/raw/", "code": f"s3://{BUCKET}/code/scripts/"}
     outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in body["ProcessingOutputConfig"]["Outputs"]}
     assert outputs == {
         "train": f"s3://{BUCKET}/data/processed/train/",
@@ -133,12 +134,12 @@ def test_grid_tuning_uses_categorical_values_and_no_early_stopping():
         {
             "action": "tune",
             "strategy": "Grid",
-            "ranges": {"max_depth": {"values": [3, 6]}, "booster": {"values": ["gbtree", "dart"]}},
+            "ranges": {"max_depth": {"values": [3, 6]}, "eta": {"values": [0.1, 0.3]}},
         }
     )
     config = body["HyperParameterTuningJobConfig"]
     assert config["ParameterRanges"]["CategoricalParameterRanges"] == [
-        {"Name": "booster", "Values": ["gbtree", "dart"]},
+        {"Name": "eta", "Values": ["0.1", "0.3"]},
         {"Name": "max_depth", "Values": ["3", "6"]},
     ]
     assert config["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 4
@@ -190,3 +191,46 @@ def test_console_links_point_at_the_job_in_its_region():
     assert job_requests.console_url("eu-west-1", "tuning", "mls-tune-x") == (
         "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/hyper-tuning-jobs/mls-tune-x"
     )
+
+
+def test_processing_writes_the_requested_algorithms_format_from_its_dataset():
+    body = build({"action": "process", "algorithm": "deepar"})
+    assert body["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "deepar"]
+    inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in body["ProcessingInputs"]}
+    assert inputs["raw"] == f"s3://{BUCKET}/data/raw/hourly-demand/"
+    outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in body["ProcessingOutputConfig"]["Outputs"]}
+    assert outputs["train"] == f"s3://{BUCKET}/data/processed/deepar/train/"
+    assert build({"action": "process"})["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "xgboost"]
+
+
+def test_processing_for_an_image_algorithm_is_refused():
+    from launcher.validation import RequestError, validate
+
+    with pytest.raises(RequestError, match="writes no data for image-classification"):
+        validate({"action": "process", "algorithm": "image-classification"}, SETTINGS)
+
+
+def test_extra_channels_sit_beside_the_train_folder():
+    settings = dataclasses.replace(
+        SETTINGS, allowed_instance_types=("ml.g4dn.xlarge",), default_instance_type="ml.g4dn.xlarge"
+    )
+    request = validate(
+        {
+            "action": "train",
+            "algorithm": "semantic-segmentation",
+            "hyperparameters": {"num_classes": 3, "num_training_samples": 50},
+        },
+        settings,
+    )
+    body = job_requests.training_job(request, settings, "mls-train-x")
+    assert {
+        c["ChannelName"]: (c["DataSource"]["S3DataSource"]["S3Uri"], c["ContentType"]) for c in body["InputDataConfig"]
+    } == {
+        "train": (f"s3://{BUCKET}/data/processed/semantic-segmentation/train/", "image/jpeg"),
+        "validation": (f"s3://{BUCKET}/data/processed/semantic-segmentation/validation/", "image/jpeg"),
+        "train_annotation": (f"s3://{BUCKET}/data/processed/semantic-segmentation/train_annotation/", "image/png"),
+        "validation_annotation": (
+            f"s3://{BUCKET}/data/processed/semantic-segmentation/validation_annotation/",
+            "image/png",
+        ),
+    }

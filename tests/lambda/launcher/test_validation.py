@@ -123,10 +123,10 @@ BAD_REQUESTS = {
         "ranges.eta",
         "min must be a number",
     ),
-    "categories empty": ({"action": "tune", "ranges": {"booster": {"values": []}}}, "ranges.booster", "1-30"),
+    "categories empty": ({"action": "tune", "ranges": {"max_depth": {"values": []}}}, "ranges.max_depth", "1-30"),
     "categories repeated": (
-        {"action": "tune", "ranges": {"booster": {"values": ["gbtree", "gbtree"]}}},
-        "ranges.booster",
+        {"action": "tune", "ranges": {"max_depth": {"values": [4, 4]}}},
+        "ranges.max_depth",
         "distinct",
     ),
     "tuned and fixed": (
@@ -155,7 +155,7 @@ BAD_REQUESTS = {
         {
             "action": "tune",
             "strategy": "Grid",
-            "ranges": {"a": {"values": list(range(8))}, "b": {"values": list(range(8))}},
+            "ranges": {"max_depth": {"values": list(range(8))}, "num_round": {"values": list(range(1, 9))}},
         },
         "ranges",
         "64 training jobs",
@@ -205,6 +205,18 @@ BAD_REQUESTS = {
         "job_name",
         "one of the lab's jobs",
     ),
+    "algorithm not a string": ({"action": "train", "algorithm": ["kmeans"]}, "algorithm", "not ['kmeans']"),
+    "algorithm near-miss": ({"action": "tune", "algorithm": "linear_learner"}, "algorithm", "'linear-learner'?"),
+    "objective not a string": (
+        {"action": "tune", "objective_metric": {"name": "auc"}},
+        "objective_metric",
+        "xgboost can be tuned on validation:auc",
+    ),
+    "objective of another algorithm": (
+        {"action": "tune", "objective_metric": "test:msd"},
+        "objective_metric",
+        "not 'test:msd'",
+    ),
     "request id with spaces": ({"action": "train", "request_id": "my request"}, "request_id", "1-64"),
     "request id too long": ({"action": "train", "request_id": "x" * 65}, "request_id", "1-64"),
 }
@@ -228,8 +240,10 @@ def test_every_request_field_is_accepted_by_some_action():
     # The issue's field list, spelled exactly; the README documents each.
     issue_fields = {
         "action",
+        "algorithm",
         "hyperparameters",
         "ranges",
+        "objective_metric",
         "strategy",
         "max_jobs",
         "max_parallel_jobs",
@@ -311,9 +325,10 @@ def test_defaults_fill_every_field_from_the_study_plan():
 
 def test_hyperparameters_override_defaults_and_become_strings():
     request = validate(
-        {"action": "train", "hyperparameters": {"eta": 0.05, "num_round": 50, "verbosity": True}}, SETTINGS
+        {"action": "train", "hyperparameters": {"eta": 0.05, "num_round": 50, "save_model_on_termination": "true"}},
+        SETTINGS,
     )
     assert request.hyperparameters["eta"] == "0.05"
     assert request.hyperparameters["num_round"] == "50"
-    assert request.hyperparameters["verbosity"] == "true"
+    assert request.hyperparameters["save_model_on_termination"] == "true"
     assert request.hyperparameters["max_depth"] == "5"

@@ -111,11 +111,15 @@ def test_every_stack_of_the_app_was_deployed_with_its_outputs(rehearsal, synth):
 
 def test_bucket_deployment_stand_in_seeded_the_dataset(rehearsal):
     _, seen = rehearsal
-    # The dataset, and Day 1's inputs for the AI services.
+    # The datasets (one folder per dataset beside the breast-cancer CSV), and Day 1's inputs.
     assert seen["raw"] == [
         DATA_RAW + "ai-services/reviews.txt",
         DATA_RAW + "ai-services/study-card.png",
         DATA_RAW + "breast_cancer.csv",
+        DATA_RAW + "hourly-demand/series.json",
+        DATA_RAW + "login-events/logins.csv",
+        DATA_RAW + "product-reviews/reviews.txt",
+        DATA_RAW + "sensor-anomalies/readings.csv",
     ]
 
 
