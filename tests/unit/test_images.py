@@ -12,6 +12,19 @@ from study_env.images import SKLEARN_TAG, SKLEARN_VERSION, region_registries
 REGIONS = sorted(region_registries())
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_endpoint_resolver():
+    """The SDK reads botocore's endpoint data again on every retrieve (most of its time): read it once here."""
+    import functools
+
+    from sagemaker.core import common_utils
+
+    original = common_utils._botocore_resolver
+    common_utils._botocore_resolver = functools.lru_cache(maxsize=None)(original)
+    yield
+    common_utils._botocore_resolver = original
+
+
 def test_map_covers_every_region_the_sdk_lists():
     sdk_regions = image_uris.config_for_framework("xgboost")["training"]["versions"][XGBOOST_VERSIONS[0]]["registries"]
     assert sorted(sdk_regions) == REGIONS
