@@ -51,3 +51,12 @@ SERVING_CONTEXT = {"training_job_name": "mls-train-demo"}
 @pytest.fixture(scope="session")
 def serving_synth(tmp_path_factory) -> Synthesis:
     return synthesize(SERVING_CONTEXT, outdir=str(tmp_path_factory.mktemp("cdk-serving")))
+
+
+# The end-to-end rehearsal (one deployed lab, every Day notebook on it) is the longest fixture by far:
+# collected first, it starts at once on one worker while the other runs the rest, instead of last.
+FIRST = "tests/tools/sandbox/test_sandbox.py"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
