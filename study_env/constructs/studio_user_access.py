@@ -28,6 +28,7 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from study_env.arns import sagemaker_arn
 from study_env.constructs.execution_role import SageMakerExecutionRole
 from study_env.constructs.studio_domain import StudioDomain
 from study_env.constructs.study_bucket import StudyBucket
@@ -170,7 +171,7 @@ class StudioUserAccess(Construct):
 
     def arns(self, resource_type: str) -> str:
         """Every SageMaker resource of ``resource_type`` in this account and region."""
-        return self.stack.format_arn(service="sagemaker", resource=resource_type, resource_name="*")
+        return sagemaker_arn(resource_type, "*")
 
     def _allow(self, sid: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> None:
         self.role.add_to_principal_policy(
