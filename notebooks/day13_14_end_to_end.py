@@ -116,9 +116,6 @@ tuner = HyperparameterTuner(
     max_jobs=5,
     max_parallel_jobs=2,
     strategy="Bayesian",
-    # SDK가 튜닝 작업 이름을 분 단위(sagemaker-xgboost-YYMMDD-HHMM)로 짓기 때문에, 같은 분에 다른 튜닝을
-    # 시작하면 이름이 겹칩니다: 이 노트북의 튜닝에는 고유한 접두어를 줍니다.
-    base_tuning_job_name="e2e-xgb",
 )
 tuner.fit(channels)
 print("best training job:", tuner.best_training_job())

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Aws, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
@@ -22,13 +22,13 @@ from study_env import prices
 from study_env.arns import sagemaker_arn
 from study_env.config import ENDPOINT_TTL_RANGE, REAPER_HOURS_RANGE
 from study_env.constructs.lab_function import LabFunction
+from study_env.constructs.stack_time_to_live import scheduler_role
 from study_env.constructs.studio_domain import StudioDomain
 from study_env.job_kinds import ENDPOINT, ENDPOINT_CONFIG, STOP_ORDER
 from study_env.nag import acknowledge, sagemaker_resource_finding
 from study_env.naming import INSTANCE_TYPE, LAB_PREFIX
 from study_env.tags import PREFIX_KEY
 
-SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
 # Hourly: a forgotten ml.m5.large endpoint then bills at most one hour past its limit ($0.115).
 DEFAULT_RATE = Duration.hours(1)
 
@@ -95,14 +95,7 @@ class LabReaper(Construct):
             },
         )
         self._grant(studio, alert_topic)
-        self.role = iam.Role(
-            self,
-            "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                SCHEDULER_PRINCIPAL, conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
-            description=f"Lets EventBridge Scheduler run the {prefix} reaper",
-        )
+        self.role = scheduler_role(self, f"Lets EventBridge Scheduler run the {prefix} reaper")
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="RunTheReaper", actions=["lambda:InvokeFunction"], resources=[self.handler.function_arn]

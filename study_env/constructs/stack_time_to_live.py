@@ -76,6 +76,18 @@ def synthesizer_execution_role_arn(stack: Stack) -> str:
     return arn
 
 
+def scheduler_role(scope: Construct, description: str) -> iam.Role:
+    """``SchedulerRole``: a role only EventBridge Scheduler of this account may assume (confused deputy guard)."""
+    return iam.Role(
+        scope,
+        "SchedulerRole",
+        assumed_by=iam.ServicePrincipal(
+            SCHEDULER_PRINCIPAL, conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+        ),
+        description=description,
+    )
+
+
 @jsii.implements(iam.IGrantable)
 class StackTimeToLive(Construct):
     """Deletes the enclosing stack ``hours`` after deployment, and says so when it could not.
@@ -137,13 +149,8 @@ class StackTimeToLive(Construct):
                 "This queue is the schedule's dead-letter queue; nothing reads from it but the alarm and the learner.",
             ),
         )
-        self.role = iam.Role(
-            self,
-            "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                SCHEDULER_PRINCIPAL, conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
-            description=f"Lets EventBridge Scheduler delete {stack.stack_name} when its time-to-live ends",
+        self.role = scheduler_role(
+            self, f"Lets EventBridge Scheduler delete {stack.stack_name} when its time-to-live ends"
         )
         self._grant_expiry()
         self.schedule = scheduler.CfnSchedule(

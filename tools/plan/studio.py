@@ -15,9 +15,11 @@ What Studio gives a notebook, and how the harness gives the same:
   reads, written elsewhere and pointed to by an IPython startup file.
 
 Workarounds that belong to the harness, not to the notebooks (the startup file): the SDK's polling
-sleeps are cut short (the emulator finishes jobs at once), SDK telemetry is off (no network here), and
-plain tracebacks replace rich's so a failing cell says why. What the emulator answers in place of a
-service (endpoint predictions, transform outputs, transcripts, Translate) is in tools/sandbox/gaps.py.
+sleeps are cut short (the emulator finishes jobs at once), each run's short SDK names are dated a study
+day apart (the SDK names tuning jobs to the minute; the Days run seconds apart here), SDK telemetry is
+off (no network here), and plain tracebacks replace rich's so a failing cell says why. What the
+emulator answers in place of a service (endpoint predictions, transform outputs, transcripts,
+Translate) is in tools/sandbox/gaps.py.
 """
 
 from __future__ import annotations
@@ -61,6 +63,14 @@ _fast_time.__dict__.update(time.__dict__)
 _fast_time.sleep = lambda seconds: _real_sleep(min(seconds, 0.01))
 sagemaker.session.time = _fast_time
 time.sleep = _fast_time.sleep
+# The SDK names tuning jobs to the minute (sagemaker-xgboost-YYMMDD-HHMM). A learner's Days are days apart;
+# here they run a few seconds apart, so each notebook run is dated as its own study day.
+import sagemaker.utils
+
+_study_day = int(os.environ["STUDY_HARNESS_RUN"])
+sagemaker.utils.sagemaker_short_timestamp = lambda: time.strftime(
+    "%y%m%d-%H%M", time.localtime(time.time() + _study_day * 86400)
+)
 # sagemaker imports rich, which replaces IPython's tracebacks with display outputs: put them back.
 _shell = get_ipython()  # noqa: F821 - an IPython startup file
 for _name in ("showtraceback", "_showtraceback", "showsyntaxerror"):
@@ -112,6 +122,7 @@ class Studio:
             "ResourceName": "default",
             "ExecutionRoleArn": self.role_arn,
         }
+        self.runs = 0  # notebook runs so far: each is dated one study day after the one before
         self._prepare()
 
     @property
@@ -159,6 +170,7 @@ class Studio:
             IPYTHONDIR=os.path.join(self.workdir, "ipython"),
             JUPYTER_PATH=self.jupyter_path,
             STUDY_HARNESS_METADATA_FILE=self.metadata_file,
+            STUDY_HARNESS_RUN=str(self.runs),
             SAGEMAKER_SUPPRESS_V2_WARNING="1",
         )
         return environ
@@ -179,6 +191,7 @@ class Studio:
             timeout=timeout,
             resources={"metadata": {"path": self.notebook_dir}},
         )
+        self.runs += 1
         environ = self._kernel_environment()
         try:
             client.execute(env=environ)
