@@ -277,3 +277,10 @@ def test_the_cdk_side_table_names_the_same_algorithms():
     assert [a.name for a in study_algorithms.ALGORITHMS] == list(ALGORITHMS)
     assert {a.name for a in study_algorithms.ALGORITHMS if a.gpu_only} == set(GPU)
     assert set(SETTINGS.algorithm_images) == set(ALGORITHMS) - {"xgboost"}
+
+
+def test_blazingtext_batch_transform_reads_and_writes_json_lines():
+    # SageMaker's BlazingText page: "For batch transform, they both need to be application/jsonlines"
+    # (content type and accept must be equal); application/json is for endpoints only.
+    spec = ALGORITHMS["blazingtext"]
+    assert (spec.inference_type, spec.accept) == ("application/jsonlines", "application/jsonlines")
