@@ -8,7 +8,16 @@ The launcher's own table of the same algorithms (hyperparameters, channels, metr
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
+
+from study_env.paths import LAMBDA_DIR
+
+# What each algorithm's inference reads and writes lives in the launcher's table, the one place both
+# sides of the asset boundary take it from (synth reads the file; it never imports the asset's code).
+LAUNCHER_TABLE = os.path.join(LAMBDA_DIR, "launcher", "launcher", "algorithms.json")
 
 # Image groups: the 1P algorithms live in per-region accounts other than XGBoost's, and not all in one.
 # Each group is a pair of keys (<group>Account, <group>Registry) in the CfnMapping of study_env/images.py.
@@ -17,6 +26,7 @@ FORECASTING = "forecasting"
 LEGACY = "legacy"
 IMAGE_GROUPS = (FIRST_PARTY, FORECASTING, LEGACY)
 XGBOOST = "xgboost"
+XGBOOST_REPOSITORY = "sagemaker-xgboost"
 
 
 @dataclass(frozen=True)
@@ -167,3 +177,43 @@ BY_NAME = {a.name: a for a in ALGORITHMS}
 # The ECR repositories of every algorithm but XGBoost (which study_env/images.py names itself).
 REPOSITORIES = tuple(a.repository for a in ALGORITHMS if a.repository is not None)
 CPU_ALGORITHMS = tuple(a.name for a in ALGORITHMS if not a.gpu_only)
+
+
+@dataclass(frozen=True)
+class Inference:
+    """The content types an algorithm's model serves: a real-time call's and a Batch Transform's."""
+
+    endpoint_type: str
+    endpoint_accept: str
+    batch_type: str
+    batch_accept: str
+
+
+@lru_cache(maxsize=1)
+def _inference_table() -> dict[str, Inference]:
+    with open(LAUNCHER_TABLE) as fh:
+        table = json.load(fh)["algorithms"]
+    return {
+        name: Inference(entry["endpoint"][0], entry["endpoint"][1], entry["inference_type"], entry["accept"])
+        for name, entry in table.items()
+    }
+
+
+def inference(name: str) -> Inference:
+    """What a model of built-in algorithm ``name`` takes and returns."""
+    return _inference_table()[name]
+
+
+def algorithm_of_image(image: str) -> tuple[str, str] | None:
+    """``(algorithm, tag)`` of a built-in algorithm's image URI (``.../kmeans:1``); None for any other image.
+
+    XGBoost's tag is its version (``sagemaker-xgboost:1.7-1``), which its serving image must match.
+    """
+    repository_and_tag = image.rsplit("/", 1)[-1]
+    repository, _, tag = repository_and_tag.partition(":")
+    if repository == XGBOOST_REPOSITORY:
+        return XGBOOST, tag
+    for algorithm in ALGORITHMS:
+        if algorithm.repository == repository:
+            return algorithm.name, tag
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 from study_env import layout
+from study_env.algorithms import BY_NAME, XGBOOST
 from study_env.naming import ENDPOINT_INSTANCE_TYPE, INSTANCE_TYPE, LAB_PREFIX, SAGEMAKER_NAME
 
 _MODEL_KEY_RE = re.compile(r"^models/[A-Za-z0-9!_.*'()/-]+\.tar\.gz$")
@@ -63,6 +64,7 @@ class StudyConfig:
     idle_timeout_minutes: int = 60
     training_job_name: str | None = None
     model_key: str | None = None
+    algorithm: str = XGBOOST
     endpoint_mode: EndpointMode = "serverless"
     serverless_memory_mb: int = 2048
     serverless_max_concurrency: int = 5
@@ -132,6 +134,7 @@ class StudyConfig:
             _optional_str(value("training_job_name", None)), _optional_str(value("model_key", None))
         )
 
+        algorithm = _choice("algorithm", value("algorithm", d.algorithm), tuple(BY_NAME))
         mode = cast(EndpointMode, _choice("endpoint_mode", value("endpoint_mode", d.endpoint_mode), ENDPOINT_MODES))
         memory = _int_choice(
             "serverless_memory_mb", value("serverless_memory_mb", d.serverless_memory_mb), SERVERLESS_MEMORY_CHOICES
@@ -167,6 +170,7 @@ class StudyConfig:
             idle_timeout_minutes=idle,
             training_job_name=job,
             model_key=key,
+            algorithm=algorithm,
             endpoint_mode=mode,
             serverless_memory_mb=memory,
             serverless_max_concurrency=concurrency,

@@ -13,12 +13,11 @@ from functools import lru_cache
 from aws_cdk import Aws, CfnCondition, CfnMapping, Fn, Stack
 from constructs import Construct
 
-from study_env.algorithms import ALGORITHMS, BY_NAME, XGBOOST
+from study_env.algorithms import ALGORITHMS, BY_NAME, XGBOOST, XGBOOST_REPOSITORY
 from study_env.config import XGBOOST_VERSIONS
 
 MAP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sagemaker_images.json")
 DISTRIBUTION_MAP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sagemaker_distribution.json")
-XGBOOST_REPOSITORY = "sagemaker-xgboost"
 SKLEARN_REPOSITORY = "sagemaker-scikit-learn"
 # The scikit-learn image the Processing job runs preprocessing.py on (the SDK's SKLearnProcessor).
 SKLEARN_VERSION = "1.2-1"

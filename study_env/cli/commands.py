@@ -144,9 +144,10 @@ def read_rows(args) -> str:
 
 def invoke_endpoint(ctx: Context, endpoint: str, body: str) -> str:
     runtime = ctx.session.client("sagemaker-runtime")
+    content_type, accept = ctx.lab.endpoint_types(endpoint)
     try:
         response = runtime.invoke_endpoint(
-            EndpointName=endpoint, ContentType="text/csv", Accept="text/csv", Body=body.encode()
+            EndpointName=endpoint, ContentType=content_type, Accept=accept, Body=body.encode()
         )
     except ClientError as err:
         raise LabError(f"endpoint {endpoint}: {err.response['Error'].get('Message', err)}") from None

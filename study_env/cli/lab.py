@@ -22,6 +22,10 @@ STACK_PARTS = (FOUNDATION, STUDIO, JOBS, SERVING)
 LAUNCHER_OUTPUT = "LauncherFunctionName"
 ENDPOINT_OUTPUT = "EndpointName"
 MODEL_DATA_OUTPUT = "ModelData"
+CONTENT_TYPE_OUTPUT = "ContentType"
+ACCEPT_OUTPUT = "Accept"
+# What the serving stack's endpoint reads and answers in when its stack predates those outputs (XGBoost).
+CSV = "text/csv"
 # The launcher's actions and the kind of job each starts.
 ACTION_KINDS: dict[str, JobKind] = {"process": PROCESSING, "train": TRAINING, "tune": TUNING, "transform": TRANSFORM}
 
@@ -79,6 +83,16 @@ class Lab:
     @property
     def endpoint_name(self) -> str:
         return self.output(SERVING, ENDPOINT_OUTPUT)
+
+    def endpoint_types(self, endpoint: str) -> tuple[str, str]:
+        """``(content type, accept)`` to call ``endpoint`` with: the serving stack's, for its algorithm.
+
+        Another endpoint (a notebook's) is called with CSV, as the built-in XGBoost takes it.
+        """
+        serving = self.outputs.get(SERVING, {})
+        if serving.get(ENDPOINT_OUTPUT) != endpoint:
+            return CSV, CSV
+        return serving.get(CONTENT_TYPE_OUTPUT, CSV), serving.get(ACCEPT_OUTPUT, CSV)
 
 
 def find_lab(session, prefix: str) -> Lab:

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--training-job-name", dest="training_job_name")
     source.add_argument("--tuning-job-name", dest="tuning_job_name")
 
-    invoke = sub.add_parser("invoke", help="send CSV rows to the endpoint")
+    invoke = sub.add_parser("invoke", help="send CSV rows (or the JSON its algorithm reads) to the endpoint")
     _rows_options(invoke)
     invoke.add_argument("--endpoint", help="default: the serving stack's endpoint")
 
@@ -93,4 +93,8 @@ def _algorithm_option(parser: argparse.ArgumentParser, help_text: str) -> None:
 
 def _rows_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--row", action="append", help="one CSV row of features (no label)")
-    parser.add_argument("--rows-file", dest="rows_file", help="a CSV file of rows (no header, no label)")
+    parser.add_argument(
+        "--rows-file",
+        dest="rows_file",
+        help="a CSV file of rows (no header, no label), or the JSON request of a JSON-reading algorithm",
+    )

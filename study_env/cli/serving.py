@@ -9,6 +9,7 @@ from typing import Protocol
 
 from botocore.exceptions import ClientError
 
+from study_env.algorithms import XGBOOST, algorithm_of_image
 from study_env.cli.lab import MODEL_DATA_OUTPUT, Lab, LabError, find_lab
 from study_env.paths import ROOT
 
@@ -33,7 +34,13 @@ class CdkServing:
 
     def deploy(self, training_job_name: str) -> str:
         stack = self.lab.stack_name("serving")
-        self._context = ["-c", f"prefix={self.lab.prefix}", "-c", f"training_job_name={training_job_name}"]
+        self._context = [
+            "-c",
+            f"prefix={self.lab.prefix}",
+            "-c",
+            f"training_job_name={training_job_name}",
+            *served_algorithm_context(self.session.client("sagemaker"), training_job_name),
+        ]
         # --exclusively: without it the CLI also redeploys the stacks this one depends on (Foundation,
         # Jobs) with cdk.json's context only, dropping e.g. an alert_email subscription or a budget.
         self._run("deploy", stack, "--exclusively", *self._context, "--require-approval", "never")
@@ -46,6 +53,27 @@ class CdkServing:
         if _stack_exists(self.session, stack):
             raise LabError(f"`cdk destroy {stack}` left the stack in place; delete it in the CloudFormation console")
         self.lab.outputs.pop("serving", None)
+
+
+def served_algorithm_context(sagemaker, training_job_name: str) -> list[str]:
+    """The context that serves ``training_job_name``'s model with the image of the algorithm that trained it."""
+    try:
+        job = sagemaker.describe_training_job(TrainingJobName=training_job_name)
+    except ClientError as err:
+        raise LabError(f"training job {training_job_name}: {err.response['Error'].get('Message', err)}") from None
+    image = job.get("AlgorithmSpecification", {}).get("TrainingImage", "")
+    found = algorithm_of_image(image)
+    if found is None:
+        raise LabError(
+            f"training job {training_job_name} ran image {image or '(none)'}, not a built-in algorithm's: the serving "
+            "stack serves built-in algorithms only"
+        )
+    algorithm, tag = found
+    context = ["-c", f"algorithm={algorithm}"]
+    if algorithm == XGBOOST:
+        # The serving image must be the version that trained the model.
+        context += ["-c", f"xgboost_version={tag}"]
+    return context
 
 
 def _stack_exists(session, stack_name: str) -> bool:

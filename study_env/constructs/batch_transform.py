@@ -86,12 +86,14 @@ class BatchTransform(Construct):
         return sagemaker_arn("transform-job", f"{self.job_name_prefix}-*")
 
     def grant_transform(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` start transform jobs of this model only, on allowed instance types.
+        """Let ``grantee`` read this model and start transform jobs of it only, on allowed instance types.
 
         The grantee must already be allowed to tag the jobs it creates (``sagemaker:AddTags`` on
         ``transform-job/<job_name_prefix>-*`` with ``sagemaker:TaggingAction`` ``CreateTransformJob``), as
         the job launcher is: the grant adds no tagging.
         """
+        # The launcher reads the model's image to send what its algorithm reads.
+        iam.Grant.add_to_principal(grantee=grantee, actions=["sagemaker:DescribeModel"], resource_arns=[self.model_arn])
         grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateTransformJob"],

@@ -1,4 +1,4 @@
-"""A SageMaker endpoint for a built-in XGBoost model in the study bucket: serverless, instance or async."""
+"""A SageMaker endpoint for a built-in algorithm's model in the study bucket: serverless, instance or async."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from study_env import layout
+from study_env.algorithms import BY_NAME, XGBOOST, inference
 from study_env.config import (
     ENDPOINT_MODES,
     SERVERLESS_CONCURRENCY_RANGE,
@@ -23,12 +24,16 @@ ASYNC_OUTPUT_PREFIX = layout.OUTPUT_PREDICTIONS + "async/"
 ASYNC_FAILURE_PREFIX = layout.OUTPUT_PREDICTIONS + "async-failures/"
 DATA_CAPTURE_PREFIX = layout.OUTPUT + "data-capture/"
 VARIANT_NAME = "AllTraffic"
-# The built-in XGBoost takes CSV rows of features, without the label.
-CONTENT_TYPE = "text/csv"
+# The file an example call sends, by the content type the algorithm's endpoint reads.
+REQUEST_FILES = {"text/csv": "row.csv", "application/json": "request.json"}
+IMAGE_REQUEST_FILE = "image.jpg"
+# ... and the file its answer lands in, by the accept type.
+RESPONSE_FILES = {"text/csv": "prediction.txt", "image/png": "prediction.png"}
+JSON_RESPONSE_FILE = "prediction.json"
 
 
 class ModelEndpoint(Construct):
-    """The SageMaker Model (built-in XGBoost inference image), an endpoint configuration and the endpoint.
+    """The SageMaker Model (a built-in algorithm's inference image), an endpoint configuration and the endpoint.
 
     Modes: ``serverless`` (billed per request; memory and max concurrency), ``instance`` (one
     ``instance_type`` instance, billed per hour) and ``async`` (one instance; results land in
@@ -42,7 +47,9 @@ class ModelEndpoint(Construct):
     :param execution_role: the role the model and endpoint run as.
     :param model_data_key: the model artifact's key in the study bucket (``models/.../model.tar.gz``).
     :param endpoint_name: the endpoint's name (kept across updates).
-    :param xgboost_version: the built-in XGBoost image serving the model. Default: ``1.7-1``.
+    :param algorithm: the built-in algorithm that trained the model (``study_env.algorithms``): its image
+        serves it and its content types are the example call's. Default: ``xgboost``.
+    :param xgboost_version: the built-in XGBoost image serving an XGBoost model. Default: ``1.7-1``.
     :param mode: ``serverless``, ``instance`` or ``async``. Default: ``serverless``.
     :param serverless_memory_mb: serverless memory, 1024-6144 in steps of 1024. Default: 2048.
     :param serverless_max_concurrency: serverless concurrent invocations, 1-200. Default: 5.
@@ -60,6 +67,7 @@ class ModelEndpoint(Construct):
         execution_role: SageMakerExecutionRole,
         model_data_key: str,
         endpoint_name: str,
+        algorithm: str = XGBOOST,
         xgboost_version: str = "1.7-1",
         mode: EndpointMode = "serverless",
         serverless_memory_mb: int = 2048,
@@ -77,6 +85,7 @@ class ModelEndpoint(Construct):
             "must be a key under models/ ending in .tar.gz",
         )
         SAGEMAKER_NAME.check("ModelEndpoint", "endpoint_name", endpoint_name)
+        _check(algorithm in BY_NAME, "algorithm", algorithm, "must be one of " + ", ".join(BY_NAME))
         _check(
             xgboost_version in XGBOOST_VERSIONS,
             "xgboost_version",
@@ -107,14 +116,20 @@ class ModelEndpoint(Construct):
         )
 
         self.mode = mode
+        self.algorithm = algorithm
+        served = inference(algorithm)
+        self.content_type: str = served.endpoint_type
+        self.accept: str = served.endpoint_accept
         self.model_data_key = model_data_key
+        images = SageMakerImages(self)
+        image = images.xgboost_uri(xgboost_version) if algorithm == XGBOOST else images.algorithm_uri(algorithm)
         self.model_data_url = study_bucket.s3_uri() + model_data_key
         self.model = sagemaker.CfnModel(
             self,
             "Model",
             execution_role_arn=execution_role.role_arn,
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                image=SageMakerImages(self).xgboost_uri(xgboost_version), model_data_url=self.model_data_url
+                image=image, model_data_url=self.model_data_url
             ),
         )
         if mode == "serverless":
@@ -175,20 +190,26 @@ class ModelEndpoint(Construct):
         return self.endpoint.ref
 
     @property
-    def invoke_command(self) -> str:
-        """An AWS CLI call for this endpoint (``row.csv``: one line of features, no label).
+    def request_file(self) -> str:
+        """The file the example call sends: ``row.csv``, ``request.json`` or ``image.jpg``."""
+        return REQUEST_FILES.get(self.content_type, IMAGE_REQUEST_FILE)
 
-        In async mode the row is read from the study bucket, spelled ``BUCKET`` (a stack output that
-        re-exported the bucket name would chain exports between stacks).
+    @property
+    def invoke_command(self) -> str:
+        """An AWS CLI call for this endpoint, in its algorithm's content types.
+
+        In async mode the request is read from the study bucket, spelled ``BUCKET`` (a stack output
+        that re-exported the bucket name would chain exports between stacks).
         """
+        types = f"--content-type {self.content_type} --accept {self.accept}"
         if self.mode == "async":
             return (
-                f"aws sagemaker-runtime invoke-endpoint-async --endpoint-name {self.endpoint_name} "
-                f"--content-type {CONTENT_TYPE} --input-location s3://BUCKET/{layout.DATA_PROCESSED}test/row.csv"
+                f"aws sagemaker-runtime invoke-endpoint-async --endpoint-name {self.endpoint_name} {types} "
+                f"--input-location s3://BUCKET/{layout.DATA_PROCESSED}test/{self.request_file}"
             )
         return (
-            f"aws sagemaker-runtime invoke-endpoint --endpoint-name {self.endpoint_name} "
-            f"--content-type {CONTENT_TYPE} --body fileb://row.csv prediction.txt"
+            f"aws sagemaker-runtime invoke-endpoint --endpoint-name {self.endpoint_name} {types} "
+            f"--body fileb://{self.request_file} {RESPONSE_FILES.get(self.accept, JSON_RESPONSE_FILE)}"
         )
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:

@@ -13,6 +13,12 @@ from study_env.constructs.model_endpoint import ModelEndpoint
 from study_env.constructs.stack_time_to_live import StackTimeToLive
 from study_env.stacks.lab_stack import LabStack
 
+# What the example call's request file holds, by the content type the endpoint reads.
+REQUESTS = {
+    "text/csv": "one line of comma-separated features, no label",
+    "application/json": 'one JSON request in the algorithm\'s format (docs/serving.md), e.g. {"instances": [...]}',
+}
+
 
 class ServingStack(LabStack):
     def __init__(
@@ -36,6 +42,7 @@ class ServingStack(LabStack):
             execution_role=self.execution_role,
             model_data_key=model_key,
             endpoint_name=f"{self.config.prefix}-endpoint",
+            algorithm=self.config.algorithm,
             xgboost_version=self.config.xgboost_version,
             mode=self.config.endpoint_mode,
             serverless_memory_mb=self.config.serverless_memory_mb,
@@ -78,10 +85,23 @@ class ServingStack(LabStack):
         CfnOutput(
             self, "EndpointName", value=self.endpoint.endpoint_name, description=f"{self.config.endpoint_mode} endpoint"
         )
-        row = "Example call; row.csv holds one line of comma-separated features, no label"
+        holds = REQUESTS.get(self.endpoint.content_type, "one image")
+        request = f"Example call; {self.endpoint.request_file} holds {holds}"
         if self.config.endpoint_mode == "async":
-            row += f", uploaded to BUCKET (the BucketName output of {self.config.stack_name('foundation')})"
-        CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command, description=row)
+            request += f", uploaded to BUCKET (the BucketName output of {self.config.stack_name('foundation')})"
+        CfnOutput(self, "InvokeCommand", value=self.endpoint.invoke_command, description=request)
+        CfnOutput(
+            self,
+            "ContentType",
+            value=self.endpoint.content_type,
+            description=f"What the {self.config.algorithm} endpoint reads (study invoke sends it)",
+        )
+        CfnOutput(
+            self,
+            "Accept",
+            value=self.endpoint.accept,
+            description=f"What the {self.config.algorithm} endpoint is asked to answer in (study invoke asks for it)",
+        )
         CfnOutput(self, "ExpiresAt", value=expires_at, description="UTC time this stack deletes itself")
         CfnOutput(
             self,

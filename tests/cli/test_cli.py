@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -659,8 +660,77 @@ def test_client_error_is_one_line_and_exit_1(monkeypatch, capsys):
     )
 
 
+def trained(session, name: str, image: str) -> str:
+    """A training job of ``image``, as moto keeps it."""
+    session.client("sagemaker").create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": image, "TrainingInputMode": "File"},
+        RoleArn="arn:aws:iam::123456789012:role/x",
+        OutputDataConfig={"S3OutputPath": "s3://b/models/training/"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )
+    return name
+
+
+XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+XGBOOST_CONTEXT = ("-c", "algorithm=xgboost", "-c", "xgboost_version=1.7-1")
+
+
+@pytest.mark.parametrize(
+    ("image", "served"),
+    [
+        ("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1", ["xgboost", "1.5-1"]),
+        ("382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1", ["kmeans"]),
+        ("522234722520.dkr.ecr.us-east-1.amazonaws.com/forecasting-deepar:1", ["deepar"]),
+    ],
+)
+def test_serving_serves_a_model_with_the_algorithm_and_version_that_trained_it(aws, image, served):
+    context = serving.served_algorithm_context(aws.client("sagemaker"), trained(aws, "ml-train-1", image))
+    assert context[:2] == ["-c", f"algorithm={served[0]}"]
+    assert context[2:] == (["-c", f"xgboost_version={served[1]}"] if len(served) > 1 else [])
+
+
+def test_serving_refuses_a_job_of_an_image_no_built_in_algorithm_has(aws):
+    trained(aws, "ml-train-own", "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-model:latest")
+    with pytest.raises(LabError, match=r"ml-train-own ran image 123456789012\S+my-model:latest, not a built-in"):
+        serving.served_algorithm_context(aws.client("sagemaker"), "ml-train-own")
+    with pytest.raises(LabError, match=r"^training job ml-train-gone: "):
+        serving.served_algorithm_context(aws.client("sagemaker"), "ml-train-gone")
+
+
+@pytest.mark.parametrize(
+    ("outputs", "sent"),
+    [
+        (
+            {"EndpointName": "ml-endpoint", "ContentType": "application/json", "Accept": "application/json"},
+            ("application/json", "application/json"),
+        ),
+        ({"EndpointName": "ml-endpoint"}, ("text/csv", "text/csv")),  # a stack from before those outputs
+        (
+            {"EndpointName": "other-endpoint", "ContentType": "application/json", "Accept": "application/json"},
+            ("text/csv", "text/csv"),
+        ),  # a notebook's endpoint, not the stack's
+    ],
+)
+def test_invoke_sends_the_content_types_of_the_serving_stacks_algorithm(outputs, sent):
+    runtime = boto3.client(
+        "sagemaker-runtime", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    answer = b'{"predictions": [{"mean": [1.0]}]}'
+    with Stubber(runtime) as stub:
+        stub.add_response(
+            "invoke_endpoint",
+            {"Body": StreamingBody(io.BytesIO(answer), len(answer)), "ContentType": sent[1]},
+            {"EndpointName": "ml-endpoint", "ContentType": sent[0], "Accept": sent[1], "Body": b"{}"},
+        )
+        ctx = SimpleNamespace(session=SimpleNamespace(client=lambda name: runtime), lab=Lab("ml", {"serving": outputs}))
+        assert commands.invoke_endpoint(ctx, "ml-endpoint", "{}") == answer.decode()
+
+
 def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
     deploy_lab(aws, "ml")
+    trained(aws, "ml-train-1", XGBOOST_IMAGE)
     recorded: list[tuple[str, ...]] = []
 
     def record(*args: str) -> None:
@@ -681,7 +751,7 @@ def test_serving_deploy_and_destroy_carry_the_labs_prefix_and_model(aws):
     deployer = serving.CdkServing(find_lab(aws, "ml"), aws, run=record)
     assert deployer.deploy("ml-train-1") == "ml-endpoint"
     deployer.remove()
-    context = ("-c", "prefix=ml", "-c", "training_job_name=ml-train-1")
+    context = ("-c", "prefix=ml", "-c", "training_job_name=ml-train-1", *XGBOOST_CONTEXT)
     assert recorded == [
         ("deploy", "ml-serving", "--exclusively", *context, "--require-approval", "never"),
         ("destroy", "ml-serving", "--exclusively", *context, "--force"),
@@ -707,11 +777,12 @@ def test_serving_is_deployed_and_destroyed_exclusively_by_the_real_cdk_command_l
         return SimpleNamespace(returncode=0)
 
     monkeypatch.setattr(serving.subprocess, "run", fake_run)
+    trained(aws, "ml-train-1", XGBOOST_IMAGE)
     deployer = serving.CdkServing(find_lab(aws, "ml"), aws)
     deployer.deploy("ml-train-1")
     deployer.remove()
     cdk = os.path.join(ROOT, "node_modules", ".bin", "cdk")
-    context = ["-c", "prefix=ml", "-c", "training_job_name=ml-train-1"]
+    context = ["-c", "prefix=ml", "-c", "training_job_name=ml-train-1", *XGBOOST_CONTEXT]
     assert commands_run == [
         [cdk, "deploy", "ml-serving", "--exclusively", *context, "--require-approval", "never", "--no-notices"],
         [cdk, "destroy", "ml-serving", "--exclusively", *context, "--force", "--no-notices"],

@@ -223,3 +223,9 @@ def test_the_endpoint_rule_is_sagemakers_list_of_hosting_types():
     )
     for itype in ("ml.t3.medium", "ml.t3.large", "ml.t2.medium", "ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"):
         assert ENDPOINT_INSTANCE_TYPE.matches(itype) == (itype in hosting), itype
+
+
+def test_the_served_algorithm_is_one_of_the_built_in_ones():
+    assert config_from(algorithm="kmeans").algorithm == "kmeans"
+    with pytest.raises(ContextError, match=r"^context 'algorithm'='k-means': must be one of xgboost, linear-learner"):
+        config_from(algorithm="k-means")

@@ -14,6 +14,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from study_env.algorithms import BY_NAME
+from study_env.app import build_stacks
 from study_env.config import StudyConfig
 from study_env.constructs.batch_transform import BatchTransform
 from study_env.constructs.execution_role import SageMakerExecutionRole
@@ -79,6 +81,61 @@ def _one(template_json: dict, rtype: str) -> tuple[str, dict]:
 
 
 # ---- when the stack exists ---------------------------------------------------------------------
+
+
+def _endpoint_of(algorithm: str, mode: str = "serverless") -> tuple[ModelEndpoint, dict]:
+    stack = Stack(App(), "Served")
+    bucket = StudyBucket(stack, "Bucket", sample_data_dir=SAMPLE_DATA_DIR, training_code_dir=TRAINING_CODE_DIR)
+    role = SageMakerExecutionRole(stack, "Role", study_bucket=bucket)
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        study_bucket=bucket,
+        execution_role=role,
+        model_data_key="models/training/mls-train-kmeans/output/model.tar.gz",
+        endpoint_name="lab-endpoint",
+        algorithm=algorithm,
+        mode=mode,
+    )
+    return endpoint, Template.from_stack(stack).to_json()
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "repository", "call"),
+    [
+        (
+            "kmeans",
+            "firstPartyRegistry",
+            "--content-type text/csv --accept application/jsonlines --body fileb://row.csv prediction.json",
+        ),
+        (
+            "deepar",
+            "forecastingRegistry",
+            "--content-type application/json --accept application/json --body fileb://request.json prediction.json",
+        ),
+        (
+            "image-classification",
+            "legacyRegistry",
+            "--content-type application/x-image --accept application/json --body fileb://image.jpg prediction.json",
+        ),
+    ],
+)
+def test_a_model_of_another_algorithm_is_served_by_its_image_in_the_types_it_reads(algorithm, repository, call):
+    endpoint, template = _endpoint_of(algorithm)
+    _, model = _one(template, "AWS::SageMaker::Model")
+    registry, path = model["Properties"]["PrimaryContainer"]["Image"]["Fn::Join"][1]
+    assert registry == {"Fn::FindInMap": ["SageMakerImageRegistries", {"Ref": "AWS::Region"}, repository]}
+    assert path == f"/{BY_NAME[algorithm].repository}:1"
+    assert endpoint.invoke_command.endswith(call)
+
+
+def test_the_serving_stack_serves_the_algorithm_context_names():
+    config = StudyConfig.from_context({"training_job_name": "mls-train-kmeans", "algorithm": "kmeans"}.get)
+    stacks = build_stacks(App(), config)
+    outputs = Template.from_stack(stacks["serving"]).to_json()["Outputs"]
+    assert (outputs["ContentType"]["Value"], outputs["Accept"]["Value"]) == ("text/csv", "application/jsonlines")
+    assert "row.csv holds one line of comma-separated features" in outputs["InvokeCommand"]["Description"]
+    assert "kmeans endpoint" in outputs["ContentType"]["Description"]
 
 
 def test_the_default_app_has_no_serving_stack_and_no_endpoint(synth):
@@ -161,10 +218,13 @@ def test_endpoint_is_named_after_the_prefix_and_its_name_and_a_call_are_outputs(
     outputs = serving.to_json()["Outputs"]
     command = outputs["InvokeCommand"]["Value"]["Fn::Join"][1]
     assert command[0] == "aws sagemaker-runtime invoke-endpoint --endpoint-name "
-    assert command[2] == " --content-type text/csv --body fileb://row.csv prediction.txt"
+    assert command[2] == " --content-type text/csv --accept text/csv --body fileb://row.csv prediction.txt"
+    assert (outputs["ContentType"]["Value"], outputs["Accept"]["Value"]) == ("text/csv", "text/csv")
     assert set(outputs) == {
         "EndpointName",
         "InvokeCommand",
+        "ContentType",
+        "Accept",
         "ExpiresAt",
         "ExpiryRoleArn",
         "ModelData",
@@ -199,7 +259,10 @@ def test_async_mode_writes_under_output_predictions_async_and_serves_a_model_key
     )
     command = tj["Outputs"]["InvokeCommand"]["Value"]["Fn::Join"][1]
     assert command[0] == "aws sagemaker-runtime invoke-endpoint-async --endpoint-name "
-    assert command[2] == " --content-type text/csv --input-location s3://BUCKET/data/processed/test/row.csv"
+    assert (
+        command[2]
+        == " --content-type text/csv --accept text/csv --input-location s3://BUCKET/data/processed/test/row.csv"
+    )
 
 
 def test_grant_invoke_allows_calling_this_endpoint_only(instance_stack):
@@ -230,8 +293,9 @@ def test_batch_transform_grant_is_this_model_lab_named_jobs_and_allowed_types(in
         "ArnEquals": {"sagemaker:ModelArn": {"Ref": model_id}},
         "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.m5.large"]},
     }
-    # Tagging is the grantee's own (the launcher has it); the grant adds nothing else.
-    assert [s for s in statements if s is not create and "sagemaker:InvokeEndpoint" not in s["Action"]] == []
+    # Tagging is the grantee's own (the launcher has it); besides reading this model, the grant adds nothing.
+    others = [s for s in statements if s is not create and "sagemaker:InvokeEndpoint" not in s["Action"]]
+    assert others == [{"Action": "sagemaker:DescribeModel", "Effect": "Allow", "Resource": {"Ref": model_id}}]
 
 
 def test_the_launcher_may_transform_with_the_serving_model_from_the_serving_stack(stj):
@@ -243,9 +307,11 @@ def test_the_launcher_may_transform_with_the_serving_model_from_the_serving_stac
     assert {"Fn::ImportValue": "mls-launcher-role-arn"} in json.loads(json.dumps(policy["Properties"]["Roles"][0]))[
         "Fn::Select"
     ][1]["Fn::Split"][1]["Fn::Select"][1]["Fn::Split"]
-    (create,) = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert create["Action"] == "sagemaker:CreateTransformJob"
     model_id = next(k for k, r in stj["Resources"].items() if r["Type"] == "AWS::SageMaker::Model")
+    # It reads the model's image to send what its algorithm reads, and starts transforms of it only.
+    describe, create = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert describe == {"Action": "sagemaker:DescribeModel", "Effect": "Allow", "Resource": {"Ref": model_id}}
+    assert create["Action"] == "sagemaker:CreateTransformJob"
     assert create["Condition"]["ArnEquals"] == {"sagemaker:ModelArn": {"Ref": model_id}}
 
 
@@ -498,6 +564,7 @@ def test_serving_stack_refuses_a_config_without_a_model():
         ({"capture_percent": 101}, "capture_percent=101"),
         ({"capture_percent": 10}, "capture_percent=10: serverless endpoints do not support data capture"),
         ({"xgboost_version": "0.90-1"}, "xgboost_version='0.90-1'"),
+        ({"algorithm": "k-means"}, "algorithm='k-means': must be one of xgboost, linear-learner, kmeans"),
     ],
 )
 def test_model_endpoint_refuses_bad_props(props, message):

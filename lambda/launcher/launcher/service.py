@@ -158,7 +158,10 @@ def model_for(
 ) -> tuple[str, dict[str, Any]]:
     """The model a transform runs: the one named, or one made from a (best) training job's artifact."""
     if request.model_name is not None:
-        return request.model_name, {"model_name": request.model_name}
+        # A model named as is (the serving stack's) is served by its image's algorithm, as one made here is.
+        model = call("model_name", client.describe_model, ModelName=request.model_name)
+        algorithm = algorithm_of(settings, model.get("PrimaryContainer", {}).get("Image", ""))
+        return request.model_name, {"model_name": request.model_name, **({"algorithm": algorithm} if algorithm else {})}
     field = "training_job_name"
     training_job = request.training_job_name
     if request.tuning_job_name is not None:

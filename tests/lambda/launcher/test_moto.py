@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 from launcher.algorithms import ALGORITHMS
 from launcher.service import JOB_NOT_READY, handle
@@ -28,6 +28,16 @@ def run(client, event: dict) -> dict:
     response = handle(event, SETTINGS, lambda: client)
     json.dumps(response)  # what Lambda returns must serialize
     return response
+
+
+def served_model(client, name: str, algorithm: str = "xgboost") -> str:
+    """A model made outside the launcher (as the serving stack makes one), of ``algorithm``'s image."""
+    client.create_model(
+        ModelName=name,
+        ExecutionRoleArn=ROLE_ARN,
+        PrimaryContainer={"Image": SETTINGS.image(algorithm), "ModelDataUrl": f"s3://{BUCKET}/models/m/model.tar.gz"},
+    )
+    return name
 
 
 def tags_of(client, arn: str) -> dict:
@@ -159,7 +169,7 @@ def test_tune_creates_the_tuning_job(sagemaker, event, limits, ranges, static, s
 
 
 def test_transform_from_a_model_name(sagemaker):
-    response = run(sagemaker, {"action": "transform", "model_name": "my-model"})
+    response = run(sagemaker, {"action": "transform", "model_name": served_model(sagemaker, "my-model")})
     assert response["ok"] is True, response
     job = sagemaker.describe_transform_job(TransformJobName=response["job_name"])
     assert job["ModelName"] == "my-model"
@@ -242,17 +252,31 @@ def test_sagemaker_api_errors_come_back_with_their_code_and_message(code):
     assert response == {"ok": False, "error": {"field": None, "code": code, "message": f"{code} happened"}}
 
 
-def test_a_transform_of_a_missing_model_reports_sagemakers_code_and_message():
+def test_a_transform_of_a_missing_model_reports_sagemakers_code_and_message_and_starts_nothing():
     client = _stubbed_client()
     message = 'Could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/gone-model".'
-    body = {key: ANY for key in TRANSFORM_JOB_KEYS}
     with Stubber(client) as stub:
         stub.add_client_error(
-            "create_transform_job", "ValidationException", message, expected_params={**body, "ModelName": "gone-model"}
+            "describe_model", "ValidationException", message, expected_params={"ModelName": "gone-model"}
         )
         response = run(client, {"action": "transform", "model_name": "gone-model"})
         stub.assert_no_pending_responses()
-    assert response == {"ok": False, "error": {"field": None, "code": "ValidationException", "message": message}}
+    assert response == {
+        "ok": False,
+        "error": {"field": "model_name", "code": "ValidationException", "message": message},
+    }
+
+
+@pytest.mark.parametrize("algorithm", ["kmeans", "deepar", "factorization-machines"])
+def test_transform_of_a_named_model_sends_what_its_images_algorithm_reads(sagemaker, algorithm):
+    name = served_model(sagemaker, f"serving-{algorithm}", algorithm)
+    response = run(sagemaker, {"action": "transform", "model_name": name})
+    assert response["ok"] is True, response
+    assert response["algorithm"] == algorithm
+    job = sagemaker.describe_transform_job(TransformJobName=response["job_name"])
+    assert job["ModelName"] == name
+    assert job["TransformInput"]["ContentType"] == ALGORITHMS[algorithm].inference_type
+    assert job["TransformOutput"]["Accept"] == ALGORITHMS[algorithm].accept
 
 
 def test_a_retried_request_id_returns_the_same_job(sagemaker):
@@ -287,7 +311,7 @@ def test_a_retry_racing_its_twin_returns_the_twins_job():
 
 def test_describe_reports_status_and_details_of_each_kind(sagemaker):
     started = {a: run(sagemaker, {"action": a}) for a in ("process", "train", "tune")}
-    started["transform"] = run(sagemaker, {"action": "transform", "model_name": "m"})
+    started["transform"] = run(sagemaker, {"action": "transform", "model_name": served_model(sagemaker, "m")})
     for response in started.values():
         described = run(sagemaker, {"action": "describe", "job_name": response["job_name"]})
         assert described["ok"] is True, described
@@ -342,19 +366,6 @@ def test_the_handler_refuses_to_run_without_its_settings(monkeypatch):
     module = load_handler_module()
     with pytest.raises(SettingsError, match="STUDY_BUCKET"):
         module.handler({"action": "list"}, None)
-
-
-TRANSFORM_JOB_KEYS = (
-    "TransformJobName",
-    "ModelName",
-    "ModelClientConfig",
-    "MaxPayloadInMB",
-    "BatchStrategy",
-    "TransformInput",
-    "TransformOutput",
-    "TransformResources",
-    "Tags",
-)
 
 
 def _stubbed_client():
