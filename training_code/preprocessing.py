@@ -21,6 +21,13 @@ what the next jobs read:
                                     validation (the test channel) whole, test the truncated series
     blazingtext                     "__label__<label> <text>" lines; test: JSON Lines {"source": ...}
 
+``--format`` picks another format the algorithm trains on, for the train and validation splits
+(``test/`` stays CSV: it is Batch Transform input):
+
+    parquet              XGBoost: label first, one column per feature (application/x-parquet)
+    recordio-protobuf    XGBoost, Linear Learner, k-NN (with the label), K-Means, PCA (without),
+                         Random Cut Forest (train without, validation with)
+
 Container paths are the defaults; ``--input-dir``/``--output-dir`` make it run anywhere:
 
     python preprocessing.py --input-dir sample_data --output-dir /tmp/processed
@@ -47,6 +54,16 @@ TABULAR = ("xgboost", "linear-learner", "knn", "kmeans", "pca", "factorization-m
 ALGORITHMS = (*TABULAR, "ipinsights", "deepar", "blazingtext")
 # Tabular algorithms that read features only (unsupervised).
 UNLABELLED = ("kmeans", "pca")
+# The formats each algorithm trains on, its default first (the launcher's algorithms.json has the same;
+# tests/training_code/test_formats.py keeps the two equal: the script runs in a container, not the Lambda).
+FORMATS = {
+    "xgboost": ("csv", "parquet", "recordio-protobuf"),
+    **{name: ("csv", "recordio-protobuf") for name in ("linear-learner", "knn", "kmeans", "pca", "randomcutforest")},
+    "factorization-machines": ("recordio-protobuf",),
+    "ipinsights": ("csv",),
+    "deepar": ("json-lines",),
+    "blazingtext": ("text",),
+}
 # DeepAR's prediction_length for the sample series (the launcher's default).
 PREDICTION_LENGTH = 24
 
@@ -59,7 +76,12 @@ def parse_args(argv):
     parser.add_argument("--test-fraction", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--algorithm", choices=ALGORITHMS, default="xgboost")
+    parser.add_argument("--format", help="one the algorithm trains on (default: its first, see FORMATS)")
     args = parser.parse_args(argv)
+    formats = FORMATS[args.algorithm]
+    args.format = args.format or formats[0]
+    if args.format not in formats:
+        parser.error(f"--format {args.format!r}: {args.algorithm} trains on {', '.join(formats)}")
     for name in ("validation_fraction", "test_fraction"):
         if not 0 < getattr(args, name) < 0.5:
             parser.error(f"--{name.replace('_', '-')} must be between 0 and 0.5")
@@ -190,17 +212,29 @@ def write_recordio(features, labels, directory, name):
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, name)
     with open(path, "wb") as fh:
-        recordio.write_dense(fh, features.to_numpy(dtype="float32"), labels.to_numpy(dtype="float32"))
+        labels = None if labels is None else labels.to_numpy(dtype="float32")
+        recordio.write_dense(fh, features.to_numpy(dtype="float32"), labels)
     return path
 
 
-def write_splits(algorithm, splits, out):
-    """The train and validation splits in the format ``algorithm`` reads (label first by default)."""
+def write_parquet(frame, directory, name):
+    # pyarrow is in the scikit-learn image (14.0.1 in 1.2-1); XGBoost reads column 0 as the label.
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name)
+    frame.to_parquet(path, engine="pyarrow", index=False)
+    return path
+
+
+def write_splits(algorithm, fmt, splits, out):
+    """The train and validation splits in ``fmt`` as ``algorithm`` reads it (label first by default)."""
     for name, (features, labels) in splits.items():
         directory = os.path.join(out, name)
-        if algorithm == "factorization-machines":
-            write_recordio(features, labels, directory, f"{name}.rec")
-        elif algorithm in UNLABELLED or (algorithm == "randomcutforest" and name == "train"):
+        unlabelled = algorithm in UNLABELLED or (algorithm == "randomcutforest" and name == "train")
+        if fmt == "recordio-protobuf":
+            write_recordio(features, None if unlabelled else labels, directory, f"{name}.rec")
+        elif fmt == "parquet":
+            write_parquet(pd.concat([labels, features], axis=1), directory, f"{name}.parquet")
+        elif unlabelled:
             write_csv(features, directory, f"{name}.csv")
         else:
             write_csv(pd.concat([labels, features], axis=1), directory, f"{name}.csv")
@@ -222,7 +256,9 @@ def main(argv=None):
         return pd.DataFrame(scaler.transform(frame), columns=frame.columns, index=frame.index)
 
     out = args.output_dir
-    write_splits(args.algorithm, {"train": (scaled(x_train), y_train), "validation": (scaled(x_val), y_val)}, out)
+    write_splits(
+        args.algorithm, args.format, {"train": (scaled(x_train), y_train), "validation": (scaled(x_val), y_val)}, out
+    )
     write_csv(scaled(x_test), os.path.join(out, "test"), "test.csv")
     write_csv(y_test.to_frame(), os.path.join(out, "test_labels"), "test_labels.csv")
     print(f"rows: train {len(x_train)}, validation {len(x_val)}, test {len(x_test)}; features {x_train.shape[1]}")

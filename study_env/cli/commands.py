@@ -43,6 +43,7 @@ def build_request(action: str, args: argparse.Namespace) -> dict[str, Any]:
     request: dict[str, Any] = {"action": action}
     for option in (
         "algorithm",
+        "format",
         "objective_metric",
         "instance_type",
         "max_runtime_seconds",

@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _algorithm_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--algorithm", choices=[a.name for a in ALGORITHMS], help=help_text)
+    # Not a choices list: which formats fit depends on the algorithm, and the launcher says which.
+    parser.add_argument(
+        "--format",
+        help="another format the algorithm trains on, e.g. parquet or recordio-protobuf for xgboost "
+        "(default: its first, CSV for most; process and train/tune must name the same)",
+    )
 
 
 def _rows_options(parser: argparse.ArgumentParser) -> None:

@@ -248,6 +248,39 @@ def test_train_with_another_algorithm_runs_its_image_and_channels(aws, lab):
     assert job["HyperParameters"] == {"feature_dim": "30", "k": "3"}
 
 
+def test_parquet_is_processed_and_trained_on_in_a_folder_of_its_own(aws, lab):
+    code, printed = run_cli(aws, "process", "--format", "parquet")
+    assert code == 0
+    processing = aws.client("sagemaker").describe_processing_job(
+        ProcessingJobName=json.loads("\n".join(printed[1:]))["job_name"]
+    )
+    assert processing["AppSpecification"]["ContainerArguments"][-4:] == [
+        "--algorithm",
+        "xgboost",
+        "--format",
+        "parquet",
+    ]
+    written = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in processing["ProcessingOutputConfig"]["Outputs"]}
+    code, printed = run_cli(aws, "train", "--format", "parquet")
+    assert code == 0
+    job = aws.client("sagemaker").describe_training_job(TrainingJobName=json.loads("\n".join(printed[1:]))["job_name"])
+    assert [
+        (c["ChannelName"], c["ContentType"], c["DataSource"]["S3DataSource"]["S3Uri"]) for c in job["InputDataConfig"]
+    ] == [
+        ("train", "application/x-parquet", written["train"]),
+        ("validation", "application/x-parquet", written["validation"]),
+    ]
+    assert written["train"].endswith("/data/processed/xgboost-parquet/train/")
+
+
+def test_a_format_the_algorithm_does_not_train_on_is_refused_by_name(aws, lab):
+    with pytest.raises(
+        LabError, match=r"field 'format'\): kmeans trains on one of csv, recordio-protobuf; not 'parquet'"
+    ):
+        run_cli(aws, "train", "--algorithm", "kmeans", "--format", "parquet")
+    assert aws.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
+
+
 def test_tune_with_another_algorithm_tunes_towards_its_objective(aws, lab):
     code, printed = run_cli(aws, "tune", "--algorithm", "linear-learner", "--max-jobs", "4")
     assert code == 0

@@ -25,7 +25,7 @@ from tests.support.launcher import SETTINGS  # noqa: F401  (puts lambda/launcher
 SCRIPT = os.path.join(TRAINING_CODE_DIR, defaults.PREPROCESSING_SCRIPT)
 
 
-def process(root, algorithm: str) -> str:
+def process(root, algorithm: str, *extra: str) -> str:
     input_dir, output_dir = root / "input", root / "output"
     source = os.path.join(SAMPLE_DATA_DIR, defaults.RAW_DATASETS.get(algorithm, ""))
     if algorithm in defaults.RAW_DATASETS:
@@ -38,7 +38,7 @@ def process(root, algorithm: str) -> str:
     shutil.copytree(TRAINING_CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(
         [sys.executable, str(code / "preprocessing.py"), "--input-dir", str(input_dir), "--output-dir", str(output_dir)]
-        + ["--algorithm", algorithm],
+        + ["--algorithm", algorithm, *extra],
         capture_output=True,
         text=True,
         timeout=120,
@@ -65,6 +65,8 @@ def test_the_script_takes_every_cpu_algorithm():
     spec.loader.exec_module(module)
     assert sorted(module.ALGORITHMS) == sorted(n for n, a in ALGORITHMS.items() if not a.gpu_only)
     assert ALGORITHMS["deepar"].defaults["prediction_length"] == module.PREDICTION_LENGTH
+    # What the launcher asks for with `format` is what the script can write, default first.
+    assert {n: a.formats for n, a in ALGORITHMS.items() if not a.gpu_only} == module.FORMATS
 
 
 @pytest.mark.parametrize(("algorithm", "label_first"), [("linear-learner", True), ("knn", True), ("kmeans", False)])
@@ -124,3 +126,65 @@ def test_blazingtext_gets_labelled_lines_and_json_test_requests(tmp_path):
     requests = [json.loads(line) for line in lines(out, "test", "test.jsonl")]
     labels = lines(out, "test_labels", "test_labels.txt")
     assert len(requests) == len(labels) == 60 and set(requests[0]) == {"source"}
+
+
+def records(output_dir: str, split: str) -> list[dict]:
+    with open(os.path.join(output_dir, split, f"{split}.rec"), "rb") as fh:
+        return [recordio_reader.decode(r) for r in recordio_reader.frames(fh.read())]
+
+
+def test_xgboost_parquet_holds_the_csv_rows_label_first_as_the_container_reads_it(tmp_path):
+    import pyarrow.parquet as pq
+
+    out = process(tmp_path / "parquet", "xgboost", "--format", "parquet")
+    reference = process(tmp_path / "csv", "xgboost")
+    for split in ("train", "validation"):
+        assert os.listdir(os.path.join(out, split)) == [f"{split}.parquet"]
+        # As the XGBoost container does: the channel folder as one table, column 0 the label.
+        table = pq.read_table(os.path.join(out, split))
+        data = table.to_pandas().to_numpy()
+        expected = csv(reference, split)
+        assert table.column_names[0] == "target" and data.shape == expected.shape
+        np.testing.assert_array_equal(data[:, 0], expected[:, 0])
+        np.testing.assert_allclose(data[:, 1:], expected[:, 1:], rtol=1e-12)
+    # Batch Transform input stays CSV in every format.
+    np.testing.assert_array_equal(csv(out, "test"), csv(reference, "test"))
+
+
+@pytest.mark.parametrize(("algorithm", "labelled"), [("xgboost", True), ("knn", True), ("kmeans", False)])
+def test_recordio_protobuf_for_a_csv_algorithm_keeps_its_rows_and_its_label_rule(tmp_path, algorithm, labelled):
+    out = process(tmp_path / "rec", algorithm, "--format", "recordio-protobuf")
+    reference = csv(process(tmp_path / "csv", algorithm), "train")
+    train = records(out, "train")
+    assert len(train) == len(reference) == 397
+    features = np.array([r["features"]["values"][1] for r in train])
+    if labelled:
+        assert [r["label"]["values"][1][0] for r in train] == list(reference[:, 0])
+        reference = reference[:, 1:]
+    else:
+        assert all(r["label"] == {} for r in train)
+    np.testing.assert_allclose(features, reference.astype("float32"), rtol=1e-6)
+
+
+def test_random_cut_forest_in_recordio_labels_only_its_test_channel(tmp_path):
+    out = process(tmp_path, "randomcutforest", "--format", "recordio-protobuf")
+    train, validation = records(out, "train"), records(out, "validation")
+    assert len(train) == 700 and all(r["label"] == {} for r in train)
+    assert len(validation) == 150 and {r["label"]["values"][1][0] for r in validation} == {0.0, 1.0}
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "fmt"), [("kmeans", "parquet"), ("factorization-machines", "csv"), ("xgboost", "libsvm")]
+)
+def test_a_format_the_algorithm_does_not_train_on_fails_before_writing_anything(tmp_path, algorithm, fmt):
+    output_dir = tmp_path / "output"
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--input-dir", SAMPLE_DATA_DIR, "--output-dir", str(output_dir)]
+        + ["--algorithm", algorithm, "--format", fmt],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"--format {fmt!r}: {algorithm} trains on" in result.stderr
+    assert not output_dir.exists()

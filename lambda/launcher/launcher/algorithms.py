@@ -63,6 +63,13 @@ class Algorithm(NamedTuple):
     # What its inference accepts and returns for a Batch Transform.
     inference_type: str = CSV
     accept: str = CSV
+    # The format the channels' content types are, and the others it trains on: format -> content type.
+    format: str = "csv"
+    other_formats: Mapping[str, str] = {}
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return (self.format, *self.other_formats)
 
 
 def requires(name: str, values: tuple[str, ...], when: str, when_values: tuple[str, ...] | None = None) -> Rule:
@@ -156,6 +163,8 @@ def _algorithm(name: str, entry: dict[str, Any]) -> Algorithm:
         hyperband_resource=entry["hyperband_resource"],
         inference_type=entry["inference_type"],
         accept=entry["accept"],
+        format=entry["format"],
+        other_formats=entry["other_formats"],
     )
 
 

@@ -18,12 +18,16 @@ PREPROCESSING_SCRIPT = "preprocessing.py"
 PROCESSING_OUTPUTS = ("train", "validation", "test", "test_labels")
 
 
-def processed_prefix(algorithm: str) -> str:
+def processed_prefix(algorithm: str, other_format: str | None = None) -> str:
     """Where ``process`` writes for ``algorithm`` and where its training reads by default.
 
     XGBoost's splits stay at the top of data/processed/ (the study plan's paths); every other
-    algorithm has a folder of its own, so that its format never lands beside another's in one channel.
+    algorithm, and every format other than an algorithm's first, has a folder of its own
+    (``kmeans/``, ``xgboost-parquet/``): a channel reads every file under its prefix with one content
+    type, so two formats must never share one.
     """
+    if other_format is not None:
+        return f"{DATA_PROCESSED}{algorithm}-{other_format}/"
     return DATA_PROCESSED if algorithm == ALGORITHM else f"{DATA_PROCESSED}{algorithm}/"
 
 

@@ -59,6 +59,8 @@ def processing_job(request: ProcessRequest, settings: Settings, name: str) -> di
                 PROCESSING_OUTPUT,
                 "--algorithm",
                 request.algorithm,
+                "--format",
+                request.format,
             ],
         },
         "ProcessingInputs": [
@@ -105,7 +107,10 @@ def _channel_prefix(request: TrainRequest, source: str, channel: str) -> str:
 
 
 def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]:
-    """The channels the algorithm reads, each with the content type it requires of them."""
+    """The channels the algorithm reads, each with the content type it requires of them (in the request's
+    format: another format than the algorithm's first gives every channel that format's content type)."""
+    algorithm = ALGORITHMS[request.algorithm]
+    other_type = algorithm.other_formats.get(request.format)
     return [
         {
             "ChannelName": channel.name,
@@ -116,10 +121,10 @@ def _channels(request: TrainRequest, settings: Settings) -> list[dict[str, Any]]
                     "S3DataDistributionType": channel.distribution,
                 }
             },
-            "ContentType": channel.content_type,
+            "ContentType": other_type or channel.content_type,
             "CompressionType": "None",
         }
-        for channel in ALGORITHMS[request.algorithm].channels
+        for channel in algorithm.channels
     ]
 
 

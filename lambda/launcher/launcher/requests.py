@@ -43,8 +43,9 @@ class ProcessRequest(JobRequest):
     kind: ClassVar[str] = "processing"
     input_prefix: str
     output_prefix: str
-    # The algorithm whose input formats the processing script writes.
+    # The algorithm whose input formats the processing script writes, and in which of them.
     algorithm: str = "xgboost"
+    format: str = "csv"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +53,8 @@ class TrainRequest(JobRequest):
     action: ClassVar[str] = "train"
     kind: ClassVar[str] = "training"
     algorithm: str = "xgboost"
+    # The format of the channels' data: one of the algorithm's formats.
+    format: str = "csv"
     hyperparameters: dict[str, str] = field(default_factory=dict)
     use_spot: bool
     train_prefix: str

@@ -32,9 +32,9 @@ from launcher.settings import Settings
 
 ACTIONS = ("process", "train", "tune", "transform", "describe", "list")
 _COMMON_JOB = ("instance_type", "instance_count", "max_runtime_seconds", "request_id")
-_TRAINING = ("algorithm", "hyperparameters", "use_spot", "train_prefix", "validation_prefix", "output_prefix")
+_TRAINING = ("algorithm", "format", "hyperparameters", "use_spot", "train_prefix", "validation_prefix", "output_prefix")
 ACTION_FIELDS: dict[str, frozenset[str]] = {
-    "process": frozenset({*_COMMON_JOB, "input_prefix", "output_prefix", "algorithm"}),
+    "process": frozenset({*_COMMON_JOB, "input_prefix", "output_prefix", "algorithm", "format"}),
     "train": frozenset({*_COMMON_JOB, *_TRAINING}),
     "tune": frozenset(
         {*_COMMON_JOB, *_TRAINING, "ranges", "strategy", "objective_metric", "max_jobs", "max_parallel_jobs"}
@@ -116,9 +116,11 @@ def _process(event: dict, settings: Settings) -> ProcessRequest:
     algorithm = _algorithm(event.get("algorithm", d.ALGORITHM))
     if algorithm.gpu_only:
         raise RequestError("algorithm", f"the lab's processing script writes no data for {algorithm.name} (image data)")
+    fmt = _format(event, algorithm)
     return ProcessRequest(
         **_job_fields(event, "process", settings),
         algorithm=algorithm.name,
+        format=fmt,
         input_prefix=_prefix(
             "input_prefix",
             event.get("input_prefix", d.DATA_RAW + d.RAW_DATASETS.get(algorithm.name, "")),
@@ -127,11 +129,24 @@ def _process(event: dict, settings: Settings) -> ProcessRequest:
         ),
         output_prefix=_prefix(
             "output_prefix",
-            event.get("output_prefix", d.processed_prefix(algorithm.name)),
+            event.get("output_prefix", _processed_prefix(algorithm, fmt)),
             settings,
             d.WRITABLE_PREFIXES,
         ),
     )
+
+
+def _format(event: dict, algorithm: Algorithm) -> str:
+    value = event.get("format", algorithm.format)
+    if not isinstance(value, str) or value not in algorithm.formats:
+        hint = _did_you_mean(value, algorithm.formats) if isinstance(value, str) else ""
+        reads = f"{algorithm.format} only" if not algorithm.other_formats else "one of " + ", ".join(algorithm.formats)
+        raise RequestError("format", f"{algorithm.name} trains on {reads}; not {_show(value)}{hint}")
+    return value
+
+
+def _processed_prefix(algorithm: Algorithm, fmt: str) -> str:
+    return d.processed_prefix(algorithm.name, None if fmt == algorithm.format else fmt)
 
 
 def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, Any]:
@@ -139,20 +154,22 @@ def _training_fields(event: dict, action: str, settings: Settings) -> dict[str, 
     if algorithm.gpu_only:
         _check_gpu(algorithm, event, settings)
     given = _hyperparameters(event.get("hyperparameters", {}), algorithm)
+    fmt = _format(event, algorithm)
     return {
         **_job_fields(event, action, settings),
         "algorithm": algorithm.name,
+        "format": fmt,
         "hyperparameters": {**{k: _stringify(v) for k, v in algorithm.defaults.items()}, **given},
         "use_spot": _bool("use_spot", event.get("use_spot", d.USE_SPOT)),
         "train_prefix": _prefix(
             "train_prefix",
-            event.get("train_prefix", d.processed_prefix(algorithm.name) + "train/"),
+            event.get("train_prefix", _processed_prefix(algorithm, fmt) + "train/"),
             settings,
             d.READABLE_PREFIXES,
         ),
         "validation_prefix": _prefix(
             "validation_prefix",
-            event.get("validation_prefix", d.processed_prefix(algorithm.name) + "validation/"),
+            event.get("validation_prefix", _processed_prefix(algorithm, fmt) + "validation/"),
             settings,
             d.READABLE_PREFIXES,
         ),

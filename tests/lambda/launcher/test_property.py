@@ -71,6 +71,9 @@ ranges = st.dictionaries(
 plausible = {
     "action": st.sampled_from(ACTIONS) | st.text(max_size=10),
     "algorithm": st.sampled_from(sorted(ALGORITHMS)) | st.sampled_from(["k-means", "xgb", "KMeans"]) | json_values,
+    "format": st.sampled_from(sorted({f for a in ALGORITHMS.values() for f in a.formats}))
+    | st.sampled_from(["parket", "CSV", "libsvm"])
+    | json_values,
     "objective_metric": st.sampled_from(["validation:auc", "test:msd", "validation:rmse", "auc"]) | json_values,
     "hyperparameters": st.dictionaries(
         st.sampled_from(["eta", "num_round", "eval_metric", "max_depth"]) | st.text(max_size=8),
@@ -150,6 +153,14 @@ valid_events = st.one_of(
         lambda action, name: {"action": action, "algorithm": name},
         st.sampled_from(["train", "tune"]),
         st.sampled_from(sorted(n for n, a in ALGORITHMS.items() if not a.gpu_only and a.objective)),
+    ),
+    # Every format an algorithm trains on, written by process and read by train or tune.
+    st.builds(
+        lambda action, pair: {"action": action, "algorithm": pair[0], "format": pair[1]},
+        st.sampled_from(["process", "train", "tune"]),
+        st.sampled_from(
+            sorted((n, f) for n, a in ALGORITHMS.items() if not a.gpu_only and a.objective for f in a.formats)
+        ),
     ),
     st.builds(lambda name: {"action": "transform", "model_name": name}, st.sampled_from(["m", "model-1"])),
 )

@@ -195,12 +195,82 @@ def test_console_links_point_at_the_job_in_its_region():
 
 def test_processing_writes_the_requested_algorithms_format_from_its_dataset():
     body = build({"action": "process", "algorithm": "deepar"})
-    assert body["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "deepar"]
+    assert body["AppSpecification"]["ContainerArguments"][-4:] == ["--algorithm", "deepar", "--format", "json-lines"]
     inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in body["ProcessingInputs"]}
     assert inputs["raw"] == f"s3://{BUCKET}/data/raw/hourly-demand/"
     outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in body["ProcessingOutputConfig"]["Outputs"]}
     assert outputs["train"] == f"s3://{BUCKET}/data/processed/deepar/train/"
-    assert build({"action": "process"})["AppSpecification"]["ContainerArguments"][-2:] == ["--algorithm", "xgboost"]
+    assert build({"action": "process"})["AppSpecification"]["ContainerArguments"][-4:] == [
+        "--algorithm",
+        "xgboost",
+        "--format",
+        "csv",
+    ]
+
+
+def test_another_format_is_written_to_and_read_from_a_folder_of_its_own():
+    process = build({"action": "process", "format": "parquet"})
+    assert process["AppSpecification"]["ContainerArguments"][-2:] == ["--format", "parquet"]
+    outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in process["ProcessingOutputConfig"]["Outputs"]}
+    assert outputs["train"] == f"s3://{BUCKET}/data/processed/xgboost-parquet/train/"
+    # The test split stays CSV: it is Batch Transform input, and XGBoost's inference reads no Parquet.
+    assert outputs["test"] == f"s3://{BUCKET}/data/processed/xgboost-parquet/test/"
+    train = build({"action": "train", "format": "parquet"})
+    channels = {c["ChannelName"]: c for c in train["InputDataConfig"]}
+    assert {name: c["ContentType"] for name, c in channels.items()} == {
+        "train": "application/x-parquet",
+        "validation": "application/x-parquet",
+    }
+    assert channels["train"]["DataSource"]["S3DataSource"]["S3Uri"] == outputs["train"]
+    kmeans = build({"action": "train", "algorithm": "kmeans", "format": "recordio-protobuf"})
+    assert {
+        c["ChannelName"]: (c["ContentType"], c["DataSource"]["S3DataSource"]["S3Uri"])
+        for c in kmeans["InputDataConfig"]
+    } == {
+        "train": ("application/x-recordio-protobuf", f"s3://{BUCKET}/data/processed/kmeans-recordio-protobuf/train/"),
+        "test": (
+            "application/x-recordio-protobuf",
+            f"s3://{BUCKET}/data/processed/kmeans-recordio-protobuf/validation/",
+        ),
+    }
+
+
+def test_a_tuning_jobs_trials_read_the_requested_format():
+    body = build({"action": "tune", "algorithm": "linear-learner", "format": "recordio-protobuf"})
+    channels = body["TrainingJobDefinition"]["InputDataConfig"]
+    assert [(c["ChannelName"], c["ContentType"]) for c in channels] == [
+        ("train", "application/x-recordio-protobuf"),
+        ("validation", "application/x-recordio-protobuf"),
+    ]
+    assert channels[0]["DataSource"]["S3DataSource"]["S3Uri"].endswith("/linear-learner-recordio-protobuf/train/")
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        (
+            {"action": "process", "format": "libsvm"},
+            "xgboost trains on one of csv, parquet, recordio-protobuf; not 'libsvm'",
+        ),
+        ({"action": "train", "format": "parket"}, "not 'parket' (did you mean 'parquet'?)"),
+        (
+            {"action": "train", "algorithm": "factorization-machines", "format": "csv"},
+            "factorization-machines trains on recordio-protobuf only; not 'csv'",
+        ),
+        (
+            {"action": "tune", "algorithm": "kmeans", "format": "parquet"},
+            "kmeans trains on one of csv, recordio-protobuf; not 'parquet'",
+        ),
+        ({"action": "train", "format": ["csv"]}, "not ['csv']"),
+    ],
+)
+def test_a_format_the_algorithm_does_not_read_is_refused_naming_the_field(event, message):
+    from launcher.validation import RequestError
+
+    with pytest.raises(RequestError) as raised:
+        validate(event, SETTINGS)
+    assert raised.value.field == "format"
+    assert message in raised.value.message
 
 
 def test_processing_for_an_image_algorithm_is_refused():

@@ -241,6 +241,7 @@ def test_every_request_field_is_accepted_by_some_action():
     issue_fields = {
         "action",
         "algorithm",
+        "format",
         "hyperparameters",
         "ranges",
         "objective_metric",
